@@ -1,0 +1,200 @@
+"""Structure-aware chunking: one finding (bullet / numbered paragraph) per chunk where possible.
+
+Chunks never cross a section heading, never split a sentence, and always fit the embedder's window
+*including* the "title — section:" prefix that is embedded with them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ingest.structure import KNOWN_HEADING, Block
+from vectorstore.text import split_sentences
+
+SECTION_KINDS = (
+    ("case_study", re.compile(r"case stud", re.I)),
+    ("strengths", re.compile(r"strength|what is working well|effective practice", re.I)),
+    ("improvement", re.compile(r"areas? for (?:improvement|development)|priority action|needs to improve", re.I)),
+    ("recommendations", re.compile(r"recommendation", re.I)),
+    ("next_steps", re.compile(r"next steps", re.I)),
+    ("summary", re.compile(r"summary|purpose of", re.I)),
+    ("background", re.compile(r"background", re.I)),
+    ("footnotes", re.compile(r"^footnotes$", re.I)),
+)
+
+
+def section_kind(section: str) -> str:
+    if not section:
+        return "introduction"
+    for kind, pattern in SECTION_KINDS:
+        if pattern.search(section):
+            return kind
+    return "other"
+
+
+@dataclass
+class DraftChunk:
+    text: str
+    original: str
+    section: str
+    section_kind: str
+    paragraph: str
+    page: int
+    page_end: int
+    n_tokens: int
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Unit:
+    text: str
+    original: str
+    label: str
+    page: int
+    page_end: int
+    tokens: int
+
+
+def embedding_prefix(title: str, section: str) -> str:
+    short_title = " ".join(title.split()[:16])
+    return f"{short_title} — {section}: " if section else f"{short_title}: "
+
+
+def chunk_blocks(
+    blocks: list[Block],
+    title: str,
+    count_tokens: Callable[[str], int],
+    max_tokens: int = 256,
+    merge_below: int = 60,
+    merge_budget: int = 160,
+) -> list[DraftChunk]:
+    """Group blocks into chunks.
+
+    ``max_tokens`` bounds prefix + text as the embedder counts them; blocks shorter than ``merge_below``
+    are merged with neighbours of the same section (and paragraph number family) up to ``merge_budget``.
+    """
+    sections: list[tuple[str, list[_Unit]]] = []
+    section, units = "", []
+    counters: dict[tuple[str, str], int] = {}
+    last_label = ""
+    for block in blocks:
+        if block.kind == "heading":
+            if units:
+                sections.append((section, units))
+            section, units = block.text, []
+            last_label = block.label
+            continue
+        if block.kind == "footnote":
+            if units:
+                sections.append((section, units))
+            section, units = "Footnotes", []
+            label = f"footnote {block.label}"
+        elif block.label:
+            label = last_label = block.label
+        elif block.kind == "bullet" and block.markdown and last_label:
+            label = last_label  # a sub-item of a numbered paragraph ("- Developed a new …" under 15)
+        elif last_label and block.kind == "para" and not KNOWN_HEADING.match(section):
+            label = last_label  # body under "6.2 Financial Implications"
+        else:
+            kind = "bullet" if block.kind == "bullet" else "para"
+            counters[(section, kind)] = counters.get((section, kind), 0) + 1
+            label = f"{kind} {counters[(section, kind)]}"
+        units.append(_Unit(block.text, block.original, label, block.page, block.page_end, count_tokens(block.text)))
+    if units:
+        sections.append((section, units))
+
+    chunks: list[DraftChunk] = []
+    for section, units in sections:
+        prefix_tokens = count_tokens(embedding_prefix(title, section)) - 2  # specials are counted once
+        budget = max_tokens - prefix_tokens
+        for group in _merge_small(units, merge_below, min(merge_budget, budget)):
+            for piece in _split_long(group, budget, count_tokens):
+                chunks.append(
+                    DraftChunk(
+                        text=piece.text,
+                        original=piece.original,
+                        section=section,
+                        section_kind=section_kind(section),
+                        paragraph=piece.label,
+                        page=piece.page,
+                        page_end=piece.page_end,
+                        n_tokens=piece.tokens + prefix_tokens,
+                        sentences=split_sentences(piece.text),
+                    )
+                )
+    return chunks
+
+
+def _label_span(first: str, last: str) -> str:
+    return first if first == last else f"{first}–{last.split()[-1] if first.split()[0] == last.split()[0] else last}"
+
+
+def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Unit]:
+    out: list[_Unit] = []
+    for unit in units:
+        prev = out[-1] if out else None
+        same_family = prev is not None and (prev.label.split()[0] == unit.label.split()[0] or unit.label == prev.label)
+        if (
+            prev is not None
+            and same_family
+            and (prev.tokens < merge_below or unit.tokens < merge_below or unit.label == prev.label.split("–")[-1])
+            and prev.tokens + unit.tokens <= budget
+        ):
+            first = prev.label.split("–")[0]
+            out[-1] = _Unit(
+                text=prev.text + "\n" + unit.text,
+                original=prev.original + "\n" + unit.original,
+                label=_label_span(first, unit.label),
+                page=prev.page,
+                page_end=unit.page_end,
+                tokens=prev.tokens + unit.tokens - 2,
+            )
+        else:
+            out.append(unit)
+    return out
+
+
+def _split_long(unit: _Unit, budget: int, count_tokens: Callable[[str], int]) -> list[_Unit]:
+    if unit.tokens <= budget:
+        return [unit]
+    sentences = split_sentences(unit.text)
+    pieces: list[list[str]] = [[]]
+    for sentence in sentences:
+        candidate = " ".join(pieces[-1] + [sentence])
+        if pieces[-1] and count_tokens(candidate) > budget:
+            pieces.append([sentence])
+        else:
+            pieces[-1].append(sentence)
+    out = []
+    for sents in pieces:
+        text = " ".join(sents)
+        tokens = count_tokens(text)
+        if tokens > budget:  # one sentence longer than the window: fall back to clause boundaries
+            out += _split_clauses(text, budget, count_tokens, unit)
+            continue
+        out.append(_Unit(text, unit.original, unit.label, unit.page, unit.page_end, tokens))
+    return out
+
+
+def _split_clauses(text: str, budget: int, count_tokens: Callable[[str], int], unit: _Unit) -> list[_Unit]:
+    parts = re.split(r"(?<=[;,:])\s+", text)
+    out, current = [], ""
+    for part in parts:
+        candidate = f"{current} {part}".strip()
+        if current and count_tokens(candidate) > budget:
+            out.append(current)
+            current = part
+        else:
+            current = candidate
+    out.append(current)
+    final = []
+    for piece in out:
+        words = piece.split()
+        while count_tokens(" ".join(words)) > budget:  # a single run-on clause: cut on words
+            cut = max(1, len(words) * budget // count_tokens(" ".join(words)) - 1)
+            final.append(" ".join(words[:cut]))
+            words = words[cut:]
+        final.append(" ".join(words))
+    return [_Unit(p, unit.original, unit.label, unit.page, unit.page_end, count_tokens(p)) for p in final if p]

@@ -1,0 +1,149 @@
+"""Document-level metadata read from the text itself (never from the file name).
+
+A field that cannot be found stays empty: a wrong council or date in a citation is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+_DATE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s*,?\s+(\d{4})\b", re.I)
+DOC_TYPES = ("inspection letter", "inspection report", "committee report", "press release", "other")
+INSPECTION_TYPES = ("JTAI", "ILACS", "other")
+_NOT_PLACES = {"the", "a", "an", "this", "that", "our", "their", "its", "march", "april", "may", "june", "july",
+               "august", "september", "october", "november", "december", "january", "february", "england",
+               "local", "children", "care", "part", "line", "practice", "place", "relation", "total",
+               "addition", "particular", "summary", "response", "order", "early", "quarter", "both"}
+
+
+@dataclass
+class DocumentMetadata:
+    title: str = ""
+    date: str = ""  # ISO yyyy-mm-dd
+    council: str = ""
+    doc_type: str = ""
+    inspection_type: str = ""
+
+    def merged(self, overrides: dict[str, str]) -> "DocumentMetadata":
+        data = asdict(self)
+        data.update({k: v for k, v in overrides.items() if k in data and v})
+        return DocumentMetadata(**data)
+
+
+def extract_metadata(text: str) -> DocumentMetadata:
+    return DocumentMetadata(
+        title=_title(text), date=_date(text), council=_council(text),
+        doc_type=_doc_type(text), inspection_type=_inspection_type(text),
+    )
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"</?\w+[^>]*>", "", text).replace("**", "").replace("__", "")
+    return re.sub(r"^\s*#+\s*", "", text, flags=re.M)
+
+
+def _date(text: str) -> str:
+    """The letter's or meeting's date: the first full date in the document's opening."""
+    head = _clean(text)[:1500]
+    m = _DATE.search(head)
+    if not m:
+        return ""
+    try:
+        return date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1))).isoformat()
+    except ValueError:
+        return ""
+
+
+def _doc_type(text: str) -> str:
+    t = _clean(text)
+    low = t.lower()
+    if re.search(r"^\s*dear\b", t, re.I | re.M) and re.search(r"yours (sincerely|faithfully)", low):
+        return "inspection letter"
+    if re.search(r"\b(published|press release|media release)\b", low[:800]) and re.search(r"\bsaid:|says:", low):
+        return "press release"
+    if re.search(r"\breport (of|to)\b", low[:2500]) and re.search(r"\b(cabinet|committee|council)\b", low[:2500]) \
+            and "recommendation" in low:
+        return "committee report"
+    if re.search(r"\b(inspection report|inspection findings|judgements?)\b", low[:2500]) and "ofsted" in low:
+        return "inspection report"
+    return "other"
+
+
+def _inspection_type(text: str) -> str:
+    low = _clean(text).lower()
+    jtai = len(re.findall(r"joint targeted area inspection|\bjtai\b", low))
+    ilacs = len(re.findall(r"\bilacs\b|inspection of local authority children'?’?s services", low))
+    if jtai == ilacs == 0:
+        return ""
+    return "JTAI" if jtai > ilacs else "ILACS"
+
+
+def _council(text: str) -> str:
+    t = re.sub(r"[ \t\u00a0]+", " ", _clean(text))  # keep line breaks: a name never spans lines
+    scores: Counter[str] = Counter()
+    name = r"((?:[A-Z][\w’']*(?:-(?:on|upon|under|le|in|by)-|[- ](?=[A-Z])))*[A-Z][\w’']+)"
+    for m in re.finditer(name + r" (?:Borough |City |County |District |Metropolitan Borough )?Council\b", t):
+        scores[m.group(1)] += 3
+    for m in re.finditer(r"\b(?:in|across) " + name, t):
+        scores[m.group(1)] += 1
+    merged: Counter[str] = Counter()
+    for n, s in scores.items():
+        merged[re.sub(r" (?:Borough|City|County|District|Metropolitan Borough)$", "", n)] += s
+    scores = merged
+    candidates = {n: s for n, s in scores.items() if n.split()[0].lower() not in _NOT_PLACES
+                  and not n.isupper() and len(n) > 3}
+    # "Southend" and "Southend-on-Sea" are one place: credit the longer spelling.
+    for short in list(candidates):
+        for longer in candidates:
+            if longer != short and longer.startswith(short):
+                candidates[longer] += candidates[short]
+                candidates[short] = 0
+    best = max(candidates.items(), key=lambda kv: kv[1], default=("", 0))
+    return best[0] if best[1] >= 3 else ""
+
+
+def _title(text: str) -> str:
+    raw = text.replace("\r", "")
+    # An inspection letter: the subject paragraph after the salutation.
+    m = re.search(r"^\s*Dear [^\n]*,\s*\n\s*\n((?:[^\n]*\S[^\n]*\n)+)", raw, re.M)
+    if m:
+        return _squash(m.group(1))
+    # Markdown exports: the first bold/heading block that reads like a title.
+    for block in re.findall(r"(?:^#+\s*)?\*\*(.+?)\*\*", raw, re.S | re.M):
+        cand = _squash(block)
+        if len(cand.split()) >= 5 and re.search(r"inspection|progress|update|response|report on", cand, re.I) \
+                and not cand.lower().startswith("report of"):
+            return cand
+    lines = [_squash(line) for line in _clean(raw).split("\n")]
+    for line in lines[:60]:
+        if 4 <= len(line.split()) <= 25 and re.search(r"inspection", line, re.I) and not line.endswith("."):
+            return line
+    for line in lines[:20]:
+        if 4 <= len(line.split()) <= 25:
+            return line
+    return ""
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", _clean(text)).strip().rstrip(",")
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Overrides from ``<file>.meta.json`` (e.g. {"council": "Southend-on-Sea", "date": "2018-05-09"})."""
+    sidecar = path.with_name(path.name + ".meta.json")
+    if not sidecar.exists():
+        return {}
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{sidecar.name} must hold a JSON object")
+    return {str(k): str(v) for k, v in data.items() if v is not None}

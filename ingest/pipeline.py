@@ -1,0 +1,245 @@
+"""Incremental ingestion: files -> structured chunks -> embeddings -> Chroma.
+
+A document version is committed by writing its registry record *after* its chunks and sentences are in
+the store; older versions are deleted after that. An interrupted run therefore leaves at most orphaned
+chunks of an uncommitted version, which the next run sweeps away before doing anything else.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ingest.chunking import chunk_blocks, embedding_prefix
+from ingest.glossary import mine_glossary
+from ingest.loaders import IngestError, SourceDocument, discover, load_file
+from ingest.metadata import extract_metadata, read_sidecar
+from ingest.structure import parse_blocks
+from vectorstore import ChunkRecord, DocumentRecord, IndexStore, SentenceRecord, token_counter
+
+Progress = Callable[[int, int, str], None]
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest holds the index lock."""
+
+
+@dataclass
+class IngestOptions:
+    overrides: dict[str, str] = field(default_factory=dict)  # title/date/council/doc_type/inspection_type
+    prune: bool = False
+    force: bool = False
+    max_file_mb: float = 50.0
+    max_tokens: int = 256
+    batch_chunks: int = 512  # chunks embedded per model call batch group
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    source: str
+    status: str  # added | updated | skipped | failed | removed
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    swept_orphans: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def chunks_written(self) -> int:
+        return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass
+class PreparedDocument:
+    record: DocumentRecord
+    chunks: list[ChunkRecord]
+    sentences: list[SentenceRecord]
+    status: str
+
+    def embed_texts(self) -> list[str]:
+        return [embedding_prefix(c.title, c.section) + c.text for c in self.chunks]
+
+
+@contextmanager
+def ingest_lock(lock_dir: Path) -> Iterator[None]:
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / ".ingest.lock"
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise IngestBusy(f"another ingest is running on this index ({holder}): wait for it to finish") from exc
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def doc_id_for(path: Path) -> str:
+    return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def prepare_document(source: SourceDocument, overrides: dict[str, str], max_tokens: int,
+                     count_tokens: Callable[[str], int]) -> tuple[DocumentRecord, list[ChunkRecord], list[SentenceRecord]]:
+    path = source.path
+    sidecar = read_sidecar(path)
+    chosen = {**sidecar, **overrides}
+    # Overrides are part of the version: changing a sidecar re-ingests the file.
+    content_hash = hashlib.sha256(
+        (source.content_hash + json.dumps(chosen, sort_keys=True)).encode()
+    ).hexdigest()
+    full_text = "\n".join(source.pages)
+    meta = extract_metadata(full_text).merged(chosen)
+    blocks = parse_blocks(source.pages, paged=source.paged)
+    drafts = chunk_blocks(blocks, meta.title or path.stem, count_tokens, max_tokens=max_tokens)
+    if not drafts:
+        raise IngestError(path, "no text found after clean-up: nothing to index")
+    doc_id = doc_id_for(path)
+    version = content_hash[:10]
+    chunks: list[ChunkRecord] = []
+    sentences: list[SentenceRecord] = []
+    for index, draft in enumerate(drafts):
+        chunk_id = f"{doc_id}-{version}-{index:04d}"
+        chunks.append(ChunkRecord(
+            id=chunk_id, text=draft.text, doc_id=doc_id, doc_hash=content_hash, source=path.name,
+            path=str(path.resolve()), title=meta.title, date=meta.date, council=meta.council,
+            doc_type=meta.doc_type, inspection_type=meta.inspection_type, section=draft.section,
+            section_kind=draft.section_kind, paragraph=draft.paragraph, page=draft.page,
+            page_end=draft.page_end, chunk_index=index, n_tokens=draft.n_tokens, original=draft.original,
+        ))
+        for position, sentence in enumerate(draft.sentences):
+            sentences.append(SentenceRecord(id=f"{chunk_id}-s{position:03d}", text=sentence, chunk_id=chunk_id,
+                                            doc_id=doc_id, doc_hash=content_hash, position=position))
+    record = DocumentRecord(
+        doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, title=meta.title,
+        date=meta.date, council=meta.council, doc_type=meta.doc_type, inspection_type=meta.inspection_type,
+        file_type=source.file_type, pages=len(source.pages) if source.paged else 0, chunks=len(chunks),
+        size_bytes=source.size_bytes, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        glossary=mine_glossary(full_text),
+    )
+    return record, chunks, sentences
+
+
+def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_dir: Path,
+           progress: Progress | None = None) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    with ingest_lock(lock_dir):
+        if store.get_state().get("ingest_in_progress"):
+            report.swept_orphans = store.sweep_orphans()
+        store.set_state(ingest_in_progress=True)
+        files, errors = discover(paths)
+        report.outcomes += [FileOutcome(e.path, Path(e.path).name, "failed", reason=e.reason) for e in errors]
+        registry = {d.doc_id: d for d in store.list_documents()}
+        count_tokens = token_counter(store.embedder.model_path)
+        pending: list[PreparedDocument] = []
+        for path in files:
+            outcome = _prepare(path, options, registry, count_tokens, pending)
+            if outcome:
+                report.outcomes.append(outcome)
+        total = sum(len(p.chunks) + len(p.sentences) for p in pending)
+        done = 0
+        if progress:
+            progress(0, total, "embedding")
+        for group in _groups(pending, options.batch_chunks):
+            done = _embed_and_commit(store, group, done, total, progress)
+            report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks)) for p in group]
+        if options.prune:
+            report.outcomes += _prune(store, paths, registry)
+        store.set_state(ingest_in_progress=False)
+    report.outcomes.sort(key=lambda o: (o.status != "failed", o.path))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare(path: Path, options: IngestOptions, registry: dict[str, DocumentRecord],
+             count_tokens: Callable[[str], int], pending: list[PreparedDocument]) -> FileOutcome | None:
+    try:
+        source = load_file(path, int(options.max_file_mb * 1_000_000))
+        record, chunks, sentences = prepare_document(source, options.overrides, options.max_tokens, count_tokens)
+    except IngestError as exc:
+        return FileOutcome(str(path), path.name, "failed", reason=exc.reason)
+    except (ValueError, OSError) as exc:  # e.g. a malformed sidecar
+        return FileOutcome(str(path), path.name, "failed", reason=f"{type(exc).__name__}: {exc}")
+    known = registry.get(record.doc_id)
+    if known and known.content_hash == record.content_hash and not options.force:
+        return FileOutcome(str(path), path.name, "skipped", known.chunks)
+    pending.append(PreparedDocument(record, chunks, sentences, "updated" if known else "added"))
+    return None
+
+
+def _groups(pending: list[PreparedDocument], batch_chunks: int) -> Iterator[list[PreparedDocument]]:
+    group: list[PreparedDocument] = []
+    size = 0
+    for doc in pending:
+        group.append(doc)
+        size += len(doc.chunks)
+        if size >= batch_chunks:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], done: int, total: int,
+                      progress: Progress | None) -> int:
+    """Embed a group of documents in as few model calls as possible, then commit each document."""
+    chunk_texts = [t for doc in group for t in doc.embed_texts()]
+    sentence_texts = [s.text for doc in group for s in doc.sentences]
+    chunk_vecs = store.embedder.encode(chunk_texts)
+    done += len(chunk_texts)
+    if progress:
+        progress(done, total, "embedding")
+    sentence_vecs = store.embedder.encode(sentence_texts)
+    done += len(sentence_texts)
+    if progress:
+        progress(done, total, "writing")
+    ci = si = 0
+    for doc in group:
+        store.upsert_chunks(doc.chunks, chunk_vecs[ci:ci + len(doc.chunks)])
+        store.upsert_sentences(doc.sentences, sentence_vecs[si:si + len(doc.sentences)])
+        ci += len(doc.chunks)
+        si += len(doc.sentences)
+        store.put_document(doc.record)  # commit point
+        store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
+    return done
+
+
+def _prune(store: IndexStore, roots: list[Path], registry: dict[str, DocumentRecord]) -> list[FileOutcome]:
+    removed = []
+    folders = [r.resolve() for r in roots if r.is_dir()]
+    for doc in registry.values():
+        doc_path = Path(doc.path)
+        under = any(doc_path.is_relative_to(folder) for folder in folders)
+        if under and not doc_path.exists():
+            store.delete_document(doc.doc_id)
+            removed.append(FileOutcome(doc.path, doc.source, "removed", doc.chunks, "file no longer exists"))
+    return removed

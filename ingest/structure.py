@@ -1,0 +1,226 @@
+"""Recover the structure of inspection letters and committee reports from their text.
+
+Output is a flat list of blocks (headings, numbered paragraphs, bullet items, plain paragraphs) with page
+numbers. Handles both the hard-wrapped text layer of PDFs (bullets as symbol glyphs, a blank line inside a
+bullet, footnotes between pages) and markdown-ish exports (``#`` headings, ``- 3.9`` numbered paragraphs).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.normalize import BULLET_MARK, clean_line, collapse_spaces, join_hyphenated, vocabulary
+
+_MD_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*(?:-\s+)?(\d{1,2}(?:\.\d{1,2}){0,2})\.?(?:\s+(.*))?$")
+_DASH_ITEM = re.compile(r"^\s*[-*]\s+(.*)$")
+_ENUM_ITEM = re.compile(r"^\s*(?:\(?[a-z]\)|\(?[ivx]+\))\s+(.*)$")
+_TERMINAL = (".", ",", ";", ":", "”", "’", '"', "'", "?", "!")
+_DATE_LINE = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}$")
+_FOOTNOTE_RULE = re.compile(r"^[ \t\u00a0]{20,}$|^[_]{10,}\s*$")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_HAS_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|"
+                       r"October|November|December)\s+\d{4}\b")
+# Headings these documents use; recognised even when the text layer glues them to the previous line.
+KNOWN_HEADING = re.compile(
+    r"^(?:key strengths|strengths|areas? for (?:improvement|development)|case study:.{0,60}|next steps|"
+    r"recommendations|background|executive summary|purpose of (?:the )?report|summary|conclusions?|"
+    r"introduction|priority action|areas for priority action|what needs to improve.{0,40})$",
+    re.I,
+)
+# A line that starts a new paragraph even without a blank line before it (markdown list items).
+_ITEM_START = re.compile(r"^\s*[-*]\s+\S")
+
+
+@dataclass
+class Block:
+    kind: str  # "heading" | "numbered" | "bullet" | "para" | "footnote"
+    text: str
+    original: str
+    page: int = 0
+    page_end: int = 0
+    label: str = ""  # paragraph number ("3.9", "12") where the document gives one
+    level: int = 0  # heading level (markdown #), 0 for plain headings
+    markdown: bool = False
+
+
+@dataclass
+class _Line:
+    raw: str
+    text: str
+    page: int
+
+
+@dataclass
+class _Para:
+    lines: list[_Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return collapse_spaces(" ".join(line.text for line in self.lines))
+
+    @property
+    def original(self) -> str:
+        return "\n".join(line.raw.rstrip() for line in self.lines)
+
+
+def _is_heading_text(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= 10
+        and not text.endswith(_TERMINAL)
+        and (text[0].isupper() or text[0].isdigit())
+        and not _HAS_DATE.search(text)
+        and len(text) <= 90
+    )
+
+
+def _lines(pages: list[str], paged: bool) -> list[_Line]:
+    raw_lines: list[tuple[str, int]] = []
+    for number, page in enumerate(pages, start=1):
+        for raw in page.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n"):
+            raw_lines.append((raw, number if paged else 0))
+    vocab = vocabulary(" ".join(r for r, _ in raw_lines))
+    out: list[_Line] = []
+    footnote_next = False
+    for raw, page in raw_lines:
+        if _FOOTNOTE_RULE.match(raw):
+            footnote_next = True
+            out.append(_Line(raw="", text="", page=page))
+            continue
+        if footnote_next and re.match(r"^\s*\d{1,2}\s+\S", raw):
+            out.append(_Line(raw=raw, text="\x00FOOTNOTE " + collapse_spaces(raw), page=page))
+            footnote_next = False
+            continue
+        if raw.strip():
+            footnote_next = False
+        for piece in clean_line(raw).split("\n"):
+            out.append(_Line(raw=raw, text=piece, page=page))
+    texts = join_hyphenated([line.text for line in out], vocab)
+    for line, text in zip(out, texts):
+        line.text = text
+    return out
+
+
+def _paragraphs(lines: list[_Line]) -> list[_Para]:
+    paras: list[_Para] = []
+    current = _Para()
+    for line in lines:
+        stripped = line.text.strip()
+        if _RULE.match(line.text):
+            stripped = line.text = ""
+        prev_done = not current.lines or current.lines[-1].text.rstrip().endswith(_TERMINAL)
+        starts_item = (
+            stripped.startswith(BULLET_MARK)
+            or line.text.startswith("\x00FOOTNOTE")
+            or _ITEM_START.match(line.text) is not None
+            or (prev_done and KNOWN_HEADING.match(stripped) is not None)
+        )
+        if not stripped or starts_item:
+            if current.lines:
+                paras.append(current)
+            current = _Para()
+            if not line.text.strip():
+                continue
+        current.lines.append(line)
+        if line.text.startswith("\x00FOOTNOTE") or KNOWN_HEADING.match(stripped):
+            paras.append(current)
+            current = _Para()
+    if current.lines:
+        paras.append(current)
+    return paras
+
+
+def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
+    """Blocks in reading order; footnotes are moved to the end."""
+    blocks: list[Block] = []
+    pending_label = ""
+    for para in _paragraphs(_lines(pages, paged)):
+        first = para.lines[0]
+        text, original = para.text, para.original
+        page, page_end = first.page, para.lines[-1].page
+        if text.startswith("\x00FOOTNOTE"):
+            body = text.replace("\x00FOOTNOTE ", "", 1)
+            label, _, rest = body.partition(" ")
+            blocks.append(Block("footnote", rest, original, page, page_end, label=label))
+            continue
+        if text.startswith(BULLET_MARK):
+            blocks.append(Block("bullet", text.lstrip(BULLET_MARK).strip(), original, page, page_end))
+            continue
+        md = _MD_HEADING.match(first.raw.replace("**", ""))
+        if md and len(para.lines) <= 3:
+            heading = text.lstrip("#").strip()
+            numbered = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(.+)$", heading)
+            label, heading = (numbered.group(1), numbered.group(2)) if numbered else ("", heading)
+            blocks.append(Block("heading", heading, original, page, page_end, label=label,
+                                level=len(md.group(1)), markdown=True))
+            continue
+        num = _NUMBERED.match(text)
+        if num and not _DATE_LINE.match(text):
+            label, rest = num.group(1), (num.group(2) or "").strip()
+            if not rest:
+                pending_label = label  # a number alone on a line labels what follows (e.g. a table)
+                continue
+            if _is_heading_text(rest) and "." in first.raw.split(rest[:1])[0] + "." and len(rest.split()) <= 8:
+                blocks.append(Block("heading", rest, original, page, page_end, label=label))
+            else:
+                blocks.append(Block("numbered", rest, original, page, page_end, label=label))
+            continue
+        dash = _DASH_ITEM.match(text) or _ENUM_ITEM.match(text)
+        if dash:
+            blocks.append(Block("bullet", dash.group(1).strip(), original, page, page_end, markdown=True))
+            continue
+        if len(para.lines) == 1 and (_is_heading_text(text) or KNOWN_HEADING.match(text)):
+            blocks.append(Block("heading", text, original, page, page_end, markdown=first.raw.lstrip().startswith("**")))
+            continue
+        blocks.append(Block("para", text, original, page, page_end, label=pending_label))
+        pending_label = ""
+    blocks = _demote_heading_runs(_join_continuations(blocks))
+    return [b for b in blocks if b.kind != "footnote"] + [b for b in blocks if b.kind == "footnote"]
+
+
+def _join_continuations(blocks: list[Block]) -> list[Block]:
+    """Re-join text the page layout broke apart.
+
+    The PDF text layer puts blank lines inside bullets and paragraphs: a plain paragraph right after a
+    letter's bullet continues it, and so does any text starting in lower case after an unfinished sentence.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        unfinished = prev is not None and not prev.text.endswith((".", "!", "?", ".”", ".’", ":"))
+        continues = prev is not None and prev.kind != "heading" and (
+            (block.kind == "para" and not block.label and prev.kind == "bullet" and not prev.markdown
+             and (block.text[:1].islower() or unfinished))
+            or (block.kind in ("para", "bullet") and not block.label and block.text[:1].islower() and unfinished)
+        )
+        if continues:
+            assert prev is not None
+            prev.text = collapse_spaces(prev.text + " " + block.text)
+            prev.original += "\n" + block.original
+            prev.page_end = block.page_end
+        else:
+            out.append(block)
+    return out
+
+
+def _demote_heading_runs(blocks: list[Block]) -> list[Block]:
+    """Short lines that only looked like headings.
+
+    A plain 'heading' followed directly by another heading is a signature or address line; a numbered one
+    ("4.1 No other options are available") with no body of its own, and no sub-numbered child, is a paragraph.
+    """
+    for i in range(len(blocks) - 1, -1, -1):  # back to front: a demoted successor is body for its heading
+        block = blocks[i]
+        if block.kind != "heading" or block.markdown or KNOWN_HEADING.match(block.text):
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.label:
+            has_body = nxt is not None and nxt.kind in ("para", "bullet") and not nxt.label
+            has_child = nxt is not None and nxt.label.startswith(block.label + ".")
+            if not (has_body or has_child):
+                block.kind = "numbered"
+        elif nxt is None or nxt.kind == "heading":
+            block.kind = "para"
+    return blocks

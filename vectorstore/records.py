@@ -1,0 +1,99 @@
+"""What the index stores: one record type per Chroma collection."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class ChunkRecord:
+    """A retrievable unit of a document, with where it came from."""
+
+    id: str
+    text: str  # normalised text: what is embedded, searched and quoted
+    doc_id: str
+    doc_hash: str
+    source: str  # file name shown to users
+    path: str  # absolute path at ingest time (identity of the document)
+    title: str = ""
+    date: str = ""  # ISO yyyy-mm-dd or ""
+    council: str = ""
+    doc_type: str = ""
+    inspection_type: str = ""
+    section: str = ""
+    section_kind: str = ""
+    paragraph: str = ""
+    page: int = 0  # 1-based page for PDFs, 0 when the source has no pages
+    page_end: int = 0
+    chunk_index: int = 0
+    n_tokens: int = 0
+    original: str = ""  # the source text before normalisation, for quoting as printed
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4]) if self.date[:4].isdigit() else 0
+
+    @property
+    def date_ord(self) -> int:
+        return int(self.date.replace("-", "")) if self.date else 0
+
+    def metadata(self) -> dict[str, Any]:
+        meta = {k: v for k, v in asdict(self).items() if k not in ("id", "text")}
+        meta["year"] = self.year
+        meta["date_ord"] = self.date_ord
+        return meta
+
+    @classmethod
+    def from_chroma(cls, id: str, text: str, meta: dict[str, Any]) -> "ChunkRecord":
+        names = {f.name for f in fields(cls)} - {"id", "text"}
+        return cls(id=id, text=text, **{k: v for k, v in meta.items() if k in names})
+
+
+@dataclass
+class SentenceRecord:
+    """One sentence of a chunk, embedded on its own for sentence-level scoring."""
+
+    id: str
+    text: str
+    chunk_id: str
+    doc_id: str
+    doc_hash: str
+    position: int
+
+    def metadata(self) -> dict[str, Any]:
+        return {"chunk_id": self.chunk_id, "doc_id": self.doc_id, "doc_hash": self.doc_hash, "position": self.position}
+
+
+@dataclass
+class DocumentRecord:
+    """The registry entry of an ingested file: identity, version and metadata."""
+
+    doc_id: str
+    path: str
+    source: str
+    content_hash: str
+    title: str = ""
+    date: str = ""
+    council: str = ""
+    doc_type: str = ""
+    inspection_type: str = ""
+    file_type: str = ""
+    pages: int = 0
+    chunks: int = 0
+    size_bytes: int = 0
+    ingested_at: str = ""
+    glossary: dict[str, str] = field(default_factory=dict)  # acronym -> long form
+
+    def metadata(self) -> dict[str, Any]:
+        meta = asdict(self)
+        meta["glossary"] = json.dumps(self.glossary, sort_keys=True)
+        return meta
+
+    @classmethod
+    def from_chroma(cls, meta: dict[str, Any]) -> "DocumentRecord":
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in meta.items() if k in names}
+        data["glossary"] = json.loads(data.get("glossary") or "{}")
+        return cls(**data)

@@ -1,0 +1,271 @@
+"""Chroma behind one small interface: embedded (PersistentClient) by default, a server when asked.
+
+Three collections per index:
+- ``<name>_chunks``: chunk text + embedding (title/section-prefixed) + metadata,
+- ``<name>_sentences``: each chunk's sentences embedded alone (sentence-level scoring at query time),
+- ``<name>_documents``: the document registry (content hash, metadata, mined glossary).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from vectorstore.embeddings import Embedder
+from vectorstore.records import ChunkRecord, DocumentRecord, SentenceRecord
+
+_STATE_ID = "__index_state__"
+
+
+class StoreUnavailable(RuntimeError):
+    """The index cannot be opened or the Chroma server cannot be reached."""
+
+
+def _embedding_function_class() -> type:
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    @register_embedding_function
+    class PackagedMiniLM(EmbeddingFunction[Documents]):
+        """Our packaged embedder as a Chroma EmbeddingFunction, so Chroma never uses its downloader."""
+
+        def __init__(self, embedder: Embedder | None = None):
+            self._embedder = embedder
+
+        def __call__(self, input: Documents) -> Embeddings:
+            if self._embedder is None:
+                self._embedder = Embedder()
+            return list(self._embedder.encode(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "inspection_assistant_packaged_minilm"
+
+        def default_space(self) -> str:  # type: ignore[override]
+            return "cosine"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "PackagedMiniLM":
+            return PackagedMiniLM()
+
+    return PackagedMiniLM
+
+
+class IndexStore:
+    """An inspection-document index in Chroma."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        name: str = "inspection",
+        embedder: Embedder | None = None,
+    ):
+        self.path = Path(path) if path else None
+        self.host, self.port, self.name = host, port, name
+        self.embedder = embedder or Embedder()
+        self.location = f"http://{host}:{port or 8000}" if host else str(self.path)
+        self._client = self._connect()
+        ef = _embedding_function_class()(self.embedder)
+        cfg = {"hnsw": {"space": "cosine"}}
+        try:
+            self.chunks = self._client.get_or_create_collection(
+                f"{name}_chunks", embedding_function=ef, configuration=cfg
+            )
+            self.sentences = self._client.get_or_create_collection(
+                f"{name}_sentences", embedding_function=ef, configuration=cfg
+            )
+            self.documents = self._client.get_or_create_collection(
+                f"{name}_documents", embedding_function=ef, configuration=cfg
+            )
+        except Exception as exc:  # chromadb raises many types for a dead server
+            raise self._unavailable(exc) from exc
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if self.host:
+                client = chromadb.HttpClient(host=self.host, port=int(self.port or 8000), settings=settings)
+                client.heartbeat()
+                return client
+            assert self.path is not None
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        if self.host:
+            return StoreUnavailable(
+                f"cannot reach the Chroma server at {self.location} ({type(exc).__name__}): start it "
+                f"with 'chroma run --path DIR --port {self.port or 8000}' or unset CHROMA_HOST to use the local index"
+            )
+        return StoreUnavailable(f"cannot open the index at {self.location}: {exc}")
+
+    def heartbeat(self) -> None:
+        try:
+            self._client.heartbeat()
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    @property
+    def max_batch(self) -> int:
+        try:
+            return int(self._client.get_max_batch_size())
+        except Exception:
+            return 1000
+
+    # -- document registry ------------------------------------------------------------------
+    def list_documents(self) -> list[DocumentRecord]:
+        got = self.documents.get(include=["metadatas"])
+        docs = [
+            DocumentRecord.from_chroma(m) for i, m in zip(got["ids"], got["metadatas"] or []) if i != _STATE_ID
+        ]
+        return sorted(docs, key=lambda d: (d.source, d.path))
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
+        return DocumentRecord.from_chroma(got["metadatas"][0]) if got["ids"] else None
+
+    def put_document(self, doc: DocumentRecord) -> None:
+        """The commit point of a document version: readers trust the registry's hash.
+
+        Registry rows carry a 1-d placeholder vector: Chroma requires one, and nobody searches them."""
+        self.documents.upsert(ids=[doc.doc_id], embeddings=[[1.0]],
+                              metadatas=[doc.metadata()], documents=[doc.title or doc.source])
+
+    def delete_document(self, doc_id: str) -> None:
+        self.documents.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
+
+    def get_state(self) -> dict[str, Any]:
+        got = self.documents.get(ids=[_STATE_ID], include=["documents"])
+        return json.loads(got["documents"][0]) if got["ids"] else {}
+
+    def set_state(self, **values: Any) -> None:
+        state = {**self.get_state(), **values}
+        self.documents.upsert(ids=[_STATE_ID], embeddings=[[1.0]],
+                              metadatas=[{"kind": "state"}], documents=[json.dumps(state, sort_keys=True)])
+
+    def fingerprint(self) -> str:
+        """Changes whenever any document version is added, replaced or removed."""
+        got = self.documents.get(include=["metadatas"])
+        pairs = sorted(
+            f"{i}:{(m or {}).get('content_hash', '')}" for i, m in zip(got["ids"], got["metadatas"] or []) if i != _STATE_ID
+        )
+        return hashlib.sha1("\n".join(pairs).encode()).hexdigest()[:16]
+
+    # -- chunks and sentences ---------------------------------------------------------------
+    def _batched_upsert(self, collection: Any, ids: list[str], embeddings: np.ndarray,
+                        documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+        step = self.max_batch
+        for start in range(0, len(ids), step):
+            end = start + step
+            collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
+                              documents=documents[start:end], metadatas=metadatas[start:end])
+
+    def upsert_chunks(self, chunks: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
+        self._batched_upsert(self.chunks, [c.id for c in chunks], embeddings,
+                             [c.text for c in chunks], [c.metadata() for c in chunks])
+
+    def upsert_sentences(self, sentences: Sequence[SentenceRecord], embeddings: np.ndarray) -> None:
+        self._batched_upsert(self.sentences, [s.id for s in sentences], embeddings,
+                             [s.text for s in sentences], [s.metadata() for s in sentences])
+
+    def delete_other_versions(self, doc_id: str, keep_hash: str) -> None:
+        """Remove a document's chunks/sentences of any version but ``keep_hash`` (stale or orphaned)."""
+        where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
+        self.chunks.delete(where=where)
+        self.sentences.delete(where=where)
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks/sentences whose (doc_id, doc_hash) is not the registered version."""
+        registered = {d.doc_id: d.content_hash for d in self.list_documents()}
+        removed = 0
+        for collection in (self.chunks, self.sentences):
+            stale: list[str] = []
+            for ids, _, metas in self._iter(collection, include=["metadatas"]):
+                stale += [i for i, m in zip(ids, metas) if registered.get(m.get("doc_id")) != m.get("doc_hash")]
+            for start in range(0, len(stale), self.max_batch):
+                collection.delete(ids=stale[start:start + self.max_batch])
+            removed += len(stale)
+        return removed
+
+    def count_chunks(self) -> int:
+        return int(self.chunks.count())
+
+    def count_sentences(self) -> int:
+        return int(self.sentences.count())
+
+    @staticmethod
+    def _iter(collection: Any, include: list[str], page: int = 5000,
+              where: dict[str, Any] | None = None) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]]]]:
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=page, offset=offset, where=where)
+            if not got["ids"]:
+                return
+            yield got["ids"], got.get("documents") or [""] * len(got["ids"]), got.get("metadatas") or [{}] * len(got["ids"])
+            offset += len(got["ids"])
+
+    def iter_chunks(self, where: dict[str, Any] | None = None) -> Iterator[ChunkRecord]:
+        for ids, texts, metas in self._iter(self.chunks, ["documents", "metadatas"], where=where):
+            for i, t, m in zip(ids, texts, metas):
+                yield ChunkRecord.from_chroma(i, t, m)
+
+    def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        if not ids:
+            return []
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {i: ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def query_chunks(self, embedding: np.ndarray, k: int,
+                     where: dict[str, Any] | None = None) -> list[tuple[ChunkRecord, float]]:
+        """Dense search: (chunk, cosine similarity) best first."""
+        n = self.count_chunks()
+        if n == 0:
+            return []
+        got = self.chunks.query(query_embeddings=[embedding], n_results=min(k, n), where=where,
+                                include=["documents", "metadatas", "distances"])
+        return [
+            (ChunkRecord.from_chroma(i, t, m), 1.0 - float(d))
+            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+
+    def sentences_of(self, chunk_ids: Sequence[str]) -> dict[str, list[tuple[SentenceRecord, np.ndarray]]]:
+        """Each chunk's sentences with their stored embeddings, in reading order."""
+        if not chunk_ids:
+            return {}
+        got = self.sentences.get(where={"chunk_id": {"$in": list(chunk_ids)}},
+                                 include=["documents", "metadatas", "embeddings"])
+        out: dict[str, list[tuple[SentenceRecord, np.ndarray]]] = {}
+        for i, t, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+            rec = SentenceRecord(id=i, text=t, chunk_id=m["chunk_id"], doc_id=m["doc_id"],
+                                 doc_hash=m["doc_hash"], position=int(m["position"]))
+            out.setdefault(rec.chunk_id, []).append((rec, np.asarray(e, dtype=np.float32)))
+        for sents in out.values():
+            sents.sort(key=lambda pair: pair[0].position)
+        return out
+
+    def langchain_vectorstore(self) -> Any:
+        """The chunks collection as a LangChain ``Chroma`` vector store (same client, same embedder)."""
+        from langchain_chroma import Chroma
+
+        from vectorstore.embeddings import langchain_embeddings
+
+        return Chroma(client=self._client, collection_name=self.chunks.name,
+                      embedding_function=langchain_embeddings(self.embedder))
