@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,10 +15,10 @@ from assistant.config import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of inspection letters and committee reports, with cited passages.")
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, soft_wrap=True)
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder (env INSPECTION_ASSISTANT_DATA_DIR).")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index folder (env INSPECTION_ASSISTANT_DATA_DIR).")]
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -49,12 +49,12 @@ def ingest(
     data_dir: DataDir = None,
     prune: Annotated[bool, typer.Option(help="Remove indexed documents whose files are gone from these folders.")] = False,
     force: Annotated[bool, typer.Option(help="Re-index even unchanged files.")] = False,
-    title: Annotated[Optional[str], typer.Option(help="Override the title of every file ingested.")] = None,
-    date: Annotated[Optional[str], typer.Option(help="Override the date (YYYY-MM-DD).")] = None,
-    council: Annotated[Optional[str], typer.Option(help="Override the council/area.")] = None,
-    doc_type: Annotated[Optional[str], typer.Option(help="Override the document type.")] = None,
-    inspection_type: Annotated[Optional[str], typer.Option(help="Override the inspection type.")] = None,
-    max_file_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this.")] = None,
+    title: Annotated[str | None, typer.Option(help="Override the title of every file ingested.")] = None,
+    date: Annotated[str | None, typer.Option(help="Override the date (YYYY-MM-DD).")] = None,
+    council: Annotated[str | None, typer.Option(help="Override the council/area.")] = None,
+    doc_type: Annotated[str | None, typer.Option(help="Override the document type.")] = None,
+    inspection_type: Annotated[str | None, typer.Option(help="Override the inspection type.")] = None,
+    max_file_mb: Annotated[float | None, typer.Option(help="Refuse files larger than this.")] = None,
 ) -> None:
     """Chunk, embed and index letters and reports (PDF, .txt, .md). Unchanged files are skipped."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -148,6 +148,215 @@ def glossary(data_dir: DataDir = None,
     for acronym, long_form in sorted(terms.items()):
         table.add_row(acronym, long_form)
     out.print(table)
+
+
+def _filters(council: str | None, year_from: int | None, year_to: int | None, doc_type: str | None,
+             inspection_type: str | None, section: str | None, source: str | None) -> Any:
+    from assistant.types import Filters
+
+    return Filters(council=council, year_from=year_from, year_to=year_to, doc_type=doc_type,
+                   inspection_type=inspection_type, section=section, source=source)
+
+
+def open_assistant(settings: Settings) -> Any:
+    from assistant.core import Assistant
+
+    return Assistant(settings, open_store(settings))
+
+
+def print_answer(answer: Any) -> None:
+    if answer.abstained:
+        out.print(f"[yellow]{answer.text or answer.notice}[/]", highlight=False)
+        if answer.notice and answer.text:
+            out.print(f"[dim]({answer.notice})[/]", highlight=False)
+        for i, p in enumerate(answer.passages[:3], start=1):
+            c = p.chunk
+            out.print(f"  closest {i}: {c.source} — {c.section} {c.paragraph} (score {p.score:.2f})", highlight=False)
+        return
+    out.print(answer.text, highlight=False)
+    out.print()
+    out.print("[bold]References[/]")
+    for c in answer.citations:
+        out.print(f"[{c.n}] {c.reference()}", highlight=False, markup=False)
+        out.print(f"    “{c.quote}”", highlight=False, markup=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
+    data_dir: DataDir = None,
+    k: Annotated[int | None, typer.Option("-k", "--k", help="Passages to consider and cite.")] = None,
+    backend: Annotated[str | None, typer.Option(help="offline | openai | ollama | llamacpp")] = None,
+    council: Annotated[str | None, typer.Option(help="Only this council/area.")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Only documents dated this year or later.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Only documents dated this year or earlier.")] = None,
+    doc_type: Annotated[str | None, typer.Option(help="e.g. 'inspection letter', 'committee report'.")] = None,
+    inspection_type: Annotated[str | None, typer.Option(help="JTAI | ILACS")] = None,
+    section: Annotated[str | None, typer.Option(help="A heading or a kind: strengths, improvement, …")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as one JSON object.")] = False,
+    batch: Annotated[Path | None, typer.Option(help="JSONL with id and question per line; prints JSONL.")] = None,
+) -> None:
+    """Answer a question with cited passages (or say the documents don't cover it)."""
+    from assistant.core import QuestionError
+    from vectorstore import StoreUnavailable
+
+    settings = settings_for(data_dir, k=k, backend=backend,
+                            candidates=max(Settings().candidates, k or 0) if k else None)
+    filters = _filters(council, year_from, year_to, doc_type, inspection_type, section, source)
+    if batch is None and question is None:
+        fail("give a question, or --batch FILE.jsonl")
+    assistant = open_assistant(settings)
+    try:
+        if batch is not None:
+            if not batch.exists():
+                fail(f"batch file not found: {batch}")
+            for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                try:
+                    result = {"id": item.get("id", number), **assistant.ask(item["question"], filters=filters).to_dict()}
+                except QuestionError as exc:
+                    result = {"id": item.get("id", number), "error": str(exc)}
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            return
+        answer = assistant.ask(question or "", filters=filters)
+    except QuestionError as exc:
+        fail(str(exc))
+    except StoreUnavailable as exc:
+        fail(str(exc))
+    except Exception as exc:  # e.g. an unreachable LLM endpoint: one line, not a traceback
+        if type(exc).__name__ in ("APIConnectionError", "ConnectError", "ConnectionError", "LLMUnavailable"):
+            fail(f"the answering backend is unreachable ({exc}): check its URL or use --backend offline")
+        raise
+    if as_json:
+        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_answer(answer)
+
+
+@app.command(name="eval")
+def evaluate(
+    qa: Annotated[list[Path] | None, typer.Option("--qa", help="Q&A JSONL file(s); default: the sample set.")] = None,
+    data_dir: DataDir = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages to consider and cite.")] = None,
+    backend: Annotated[str | None, typer.Option(help="offline | openai | ollama | llamacpp")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where report.json and report.md go.")] = Path("eval/out"),
+    baseline: Annotated[Path | None, typer.Option(help="A previous report.json to compare with.")] = None,
+    fail_under: Annotated[list[str] | None, typer.Option("--fail-under", help="metric=value floor; repeatable.")] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Ingest this folder into a throwaway index first.")] = None,
+    compare_naive: Annotated[bool, typer.Option("--compare-naive/--no-compare-naive",
+                                                help="Also score a naive LangChain pipeline.")] = True,
+) -> None:
+    """Score the assistant on known Q&A pairs: retrieval, citations, coverage, abstention, latency."""
+    import tempfile
+
+    from eval.dataset import load_qa
+    from eval.naive import NaivePipeline
+    from eval.runner import HEADLINE, check_floors, compare, run_eval, write_reports
+    from ingest import IngestOptions
+    from ingest import ingest as run_ingest
+    from ingest.loaders import discover
+
+    files = qa or [Path(__file__).resolve().parent.parent / "eval" / "qa" / "sample.jsonl"]
+    items = []
+    for f in files:
+        if not f.exists():
+            fail(f"Q&A file not found: {f}")
+        try:
+            items += load_qa(f)
+        except ValueError as exc:
+            fail(str(exc))
+    floors: dict[str, float] = {}
+    for spec in fail_under or []:
+        name, _, value = spec.partition("=")
+        try:
+            floors[name.strip()] = float(value)
+        except ValueError:
+            fail(f"--fail-under wants metric=value, got {spec!r}")
+    tmp = None
+    if corpus is not None:
+        if not corpus.exists():
+            fail(f"corpus folder not found: {corpus}")
+        tmp = tempfile.TemporaryDirectory(prefix="ia-eval-")
+        data_dir = Path(tmp.name)
+    settings = settings_for(data_dir, k=k, backend=backend)
+    assistant = open_assistant(settings)
+    if corpus is not None:
+        report = run_ingest(assistant.store, [corpus], IngestOptions(), lock_dir=settings.data_dir)
+        for o in report.failed:
+            err.print(f"[red]failed[/] {o.path}: {o.reason}", highlight=False)
+    assistant.warm_up()
+    source_dir = corpus or _sources_dir(assistant)
+
+    def naive_factory() -> Any:
+        return NaivePipeline(discover([source_dir])[0], assistant.store.embedder, k=10) if source_dir else None
+
+    run = run_eval(assistant, items, naive_factory if compare_naive else None)
+    if baseline is not None:
+        if not baseline.exists():
+            fail(f"baseline not found: {baseline}")
+        compare(run, json.loads(baseline.read_text()))
+    json_path, md_path = write_reports(run, out_dir)
+    table = Table(title=f"{run.metrics['questions']} questions, {run.metrics['passed']} passed ({run.seconds:.1f} s)")
+    table.add_column("metric")
+    table.add_column("overall", justify="right")
+    for t in run.per_type:
+        table.add_column(t, justify="right")
+    if run.naive:
+        table.add_column("naive", justify="right")
+    for key in HEADLINE:
+        row = [key, f"{run.metrics[key]:.3f}"] + [f"{run.per_type[t][key]:.3f}" for t in run.per_type]
+        if run.naive:
+            row.append(f"{run.naive['overall'][key]:.3f}")
+        table.add_row(*row)
+    out.print(table)
+    lat = Table(title="latency (ms)")
+    for col in ("stage", "p50", "p95"):
+        lat.add_column(col)
+    for stage, v in run.latency.items():
+        lat.add_row(stage, f"{v['p50']:.1f}", f"{v['p95']:.1f}")
+    out.print(lat)
+    failed_ids = [r["id"] for r in run.results if not r["passed"]]
+    out.print(f"failed: {', '.join(failed_ids) or 'none'}")
+    out.print(f"reports: {json_path} {md_path}")
+    problems = check_floors(run, floors)
+    if run.comparison:
+        c = run.comparison
+        out.print(f"vs baseline — worse: {', '.join(c['worse']) or 'none'}; better: {', '.join(c['better']) or 'none'}")
+        problems += [f"regression: {r}" for r in c["regressions"]]
+    if tmp is not None:
+        tmp.cleanup()
+    for problem in problems:
+        err.print(f"[bold red]gate:[/] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _sources_dir(assistant: Any) -> Path | None:
+    """The common folder of the indexed files (for the naive baseline over the same documents)."""
+    import os
+
+    paths = [d.path for d in assistant.store.list_documents() if Path(d.path).exists()]
+    return Path(os.path.commonpath(paths)) if paths else None
+
+
+@app.command(name="app")
+def run_app(data_dir: DataDir = None,
+            port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+            address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1") -> None:
+    """Start the Streamlit chat UI."""
+    import os
+    import subprocess
+
+    settings = settings_for(data_dir)
+    env = {**os.environ, "INSPECTION_ASSISTANT_DATA_DIR": str(settings.data_dir)}
+    app_path = Path(__file__).resolve().parent.parent / "app.py"
+    out.print(f"starting the chat UI on http://{address}:{port} (Ctrl+C to stop)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false"]
+    raise typer.Exit(subprocess.call(cmd, env=env))
 
 
 def main() -> None:

@@ -37,8 +37,11 @@ class Settings:
     dedupe_threshold: float = 0.8
     # Answering
     backend: str = "offline"
-    abstain_threshold: float = 0.30
+    abstain_threshold: float = 0.37  # from `python -m eval.calibrate` on the sample set (<= 5 % answerable)
     max_answer_sentences: int = 4
+    answer_passage_margin: float = 0.25  # passages within this of the best score may contribute sentences
+    answer_sentence_ratio: float = 0.6  # sentences scoring below this share of the best are left out
+    answer_per_passage: int = 2
     max_question_chars: int = 2000
     llm_model: str = ""
     llm_base_url: str = ""
@@ -48,7 +51,7 @@ class Settings:
     prompts_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -64,10 +67,10 @@ class Settings:
         settings = cls(**values)
         return settings.validated()
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
+    def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None}).validated()
 
-    def validated(self) -> "Settings":
+    def validated(self) -> Settings:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown backend '{self.backend}': choose one of {', '.join(BACKENDS)}")
         if self.fusion not in ("score", "rrf"):

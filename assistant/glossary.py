@@ -13,7 +13,7 @@ class Glossary:
     terms: dict[str, str] = field(default_factory=dict)  # ACRONYM -> long form (lower-case)
 
     @classmethod
-    def from_store(cls, store: Any) -> "Glossary":
+    def from_store(cls, store: Any) -> Glossary:
         votes: dict[str, Counter[str]] = {}
         for doc in store.list_documents():
             for acronym, long_form in doc.glossary.items():

@@ -7,8 +7,8 @@ Chunks never cross a section heading, never split a sentence, and always fit the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ingest.structure import KNOWN_HEADING, Block
 from vectorstore.text import split_sentences

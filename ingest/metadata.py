@@ -34,7 +34,7 @@ class DocumentMetadata:
     doc_type: str = ""
     inspection_type: str = ""
 
-    def merged(self, overrides: dict[str, str]) -> "DocumentMetadata":
+    def merged(self, overrides: dict[str, str]) -> DocumentMetadata:
         data = asdict(self)
         data.update({k: v for k, v in overrides.items() if k in data and v})
         return DocumentMetadata(**data)

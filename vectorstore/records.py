@@ -46,7 +46,7 @@ class ChunkRecord:
         return meta
 
     @classmethod
-    def from_chroma(cls, id: str, text: str, meta: dict[str, Any]) -> "ChunkRecord":
+    def from_chroma(cls, id: str, text: str, meta: dict[str, Any]) -> ChunkRecord:
         names = {f.name for f in fields(cls)} - {"id", "text"}
         return cls(id=id, text=text, **{k: v for k, v in meta.items() if k in names})
 
@@ -92,7 +92,7 @@ class DocumentRecord:
         return meta
 
     @classmethod
-    def from_chroma(cls, meta: dict[str, Any]) -> "DocumentRecord":
+    def from_chroma(cls, meta: dict[str, Any]) -> DocumentRecord:
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in meta.items() if k in names}
         data["glossary"] = json.loads(data.get("glossary") or "{}")

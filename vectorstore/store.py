@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def _embedding_function_class() -> type:
             return {}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "PackagedMiniLM":
+        def build_from_config(config: dict[str, Any]) -> PackagedMiniLM:
             return PackagedMiniLM()
 
     return PackagedMiniLM
@@ -245,6 +246,13 @@ class IndexStore:
             (ChunkRecord.from_chroma(i, t, m), 1.0 - float(d))
             for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
         ]
+
+    def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored chunk embeddings by id (one round trip)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
 
     def sentences_of(self, chunk_ids: Sequence[str]) -> dict[str, list[tuple[SentenceRecord, np.ndarray]]]:
         """Each chunk's sentences with their stored embeddings, in reading order."""

@@ -1,0 +1,146 @@
+"""The default, offline answerer: an extractive answer built from the best-supported sentences.
+
+Every sentence it writes is a verbatim sentence of a retrieved passage, followed by that passage's marker,
+so support is exact by construction. Strengths and areas for improvement are grouped when both appear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.rerank import TermMatcher, section_cues
+from assistant.types import AnswerSentence, Citation, Passage
+from vectorstore.text import normalize_for_match
+
+GROUP_TITLES = {"strengths": "Inspectors found strengths:", "improvement": "Areas for improvement:"}
+_NUMERIC_QUESTION = re.compile(r"\bhow (many|much|long|often)\b|\bnumber of\b|\bpercent|%|\bwhat proportion|"
+                               r"\bhow quickly|\bwhen\b|\bwhat date|\bwhich year|\bhow big", re.I)
+
+
+@dataclass
+class Composition:
+    text: str
+    citations: list[Citation]
+    sentences: list[AnswerSentence]
+    groups: dict[str, list[int]]
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    passage_rank: int
+    position: int
+    text: str
+    score: float
+
+
+def _sentence_score(p: Passage, i: int, matcher: TermMatcher, numeric: bool) -> float:
+    text = p.sentences[i]
+    score = 0.5 * p.sentence_scores[i] + 0.5 * matcher.coverage(text)
+    if numeric and re.search(r"\d", text):
+        score += 0.1
+    if len(text.split()) < 5 or text[:1].islower():  # fragments read badly on their own
+        score -= 0.15
+    return score
+
+
+def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_sentences: int = 4,
+            passage_margin: float = 0.12, sentence_ratio: float = 0.8, per_passage: int = 2) -> Composition:
+    """Pick up to ``max_sentences`` sentences from the top passages and cite each."""
+    if not passages:
+        return Composition("", [], [], {})
+    numeric = bool(_NUMERIC_QUESTION.search(question))
+    top = passages[0].score
+    usable = [p for p in passages[:4] if p.score >= top - passage_margin and p.sentences]
+    candidates: list[_Candidate] = []
+    for rank, p in enumerate(usable):
+        for i, text in enumerate(p.sentences):
+            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, matcher, numeric)))
+    if not candidates:
+        return Composition("", [], [], {})
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    best = candidates[0].score
+    chosen: list[_Candidate] = []
+    used_per_passage: dict[str, int] = {}
+    for c in candidates:
+        if len(chosen) >= max_sentences or c.score < best * sentence_ratio:
+            break
+        cid = c.passage.chunk.id
+        if used_per_passage.get(cid, 0) >= per_passage or _near_duplicate(c.text, [x.text for x in chosen]):
+            continue
+        chosen.append(c)
+        used_per_passage[cid] = used_per_passage.get(cid, 0) + 1
+    return _write(question, chosen)
+
+
+def _near_duplicate(text: str, others: list[str]) -> bool:
+    words = set(normalize_for_match(text).split())
+    return any(len(words & set(normalize_for_match(o).split())) / max(1, min(len(words), len(o.split()))) > 0.8
+               for o in others)
+
+
+def _write(question: str, chosen: list[_Candidate]) -> Composition:
+    kinds = {c.passage.chunk.section_kind for c in chosen}
+    grouped = {"strengths", "improvement"} <= kinds or (
+        bool(kinds & {"strengths", "improvement"}) and bool(section_cues(question) & {"strengths", "improvement"}))
+    order = {"strengths": 0, "improvement": 1}
+
+    def sort_key(c: _Candidate) -> tuple[int, int, int]:
+        group = order.get(c.passage.chunk.section_kind, 2) if grouped else 0
+        return (group, c.passage_rank, c.position)
+
+    chosen.sort(key=sort_key)
+    citations: list[Citation] = []
+    number: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    sentences: list[AnswerSentence] = []
+    groups: dict[str, list[int]] = {}
+    parts: list[str] = []
+    current_group = None
+    for c in chosen:
+        cid = c.passage.chunk.id
+        if cid not in number:
+            number[cid] = len(number) + 1
+            quotes[cid] = []
+            citations.append(Citation.from_passage(number[cid], c.passage, ""))
+        quotes[cid].append(c.text)
+        n = number[cid]
+        kind = c.passage.chunk.section_kind
+        lead = ""
+        if grouped and kind in GROUP_TITLES and kind != current_group:
+            lead = GROUP_TITLES[kind] + " "
+            current_group = kind
+        elif grouped and kind not in GROUP_TITLES and current_group in GROUP_TITLES:
+            lead = "Also: "
+            current_group = kind
+        sentence = lead + _with_marker(c.text, n)
+        if grouped and kind in GROUP_TITLES:
+            groups.setdefault(kind, []).append(len(sentences))
+        sentences.append(AnswerSentence(text=sentence, citations=[n], support=1.0, supported=True))
+        parts.append(sentence)
+    for citation in citations:
+        # Several sentences of one passage are joined with the editorial elision mark.
+        citation.quote = " [...] ".join(quotes[citation.chunk_id])
+    text = _join(parts, grouped)
+    return Composition(text, citations, sentences, groups)
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    m = re.match(r"^(.*?)([.!?:;]?[\"'”’)]*)$", sentence.rstrip(), re.S)
+    body, end = (m.group(1), m.group(2)) if m else (sentence, "")
+    end = end or "."
+    return f"{body.rstrip()} [{n}]{end}"
+
+
+def _join(parts: list[str], grouped: bool) -> str:
+    if not grouped:
+        return " ".join(parts)
+    out: list[str] = []
+    for part in parts:
+        if part.startswith(tuple(GROUP_TITLES.values())) or part.startswith("Also: "):
+            out.append("\n\n" + part if out else part)
+        else:
+            out.append(" " + part if out else part)
+    return "".join(out).strip()
+

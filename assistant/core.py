@@ -1,0 +1,149 @@
+"""`Assistant.ask`: the one entry point the CLI, the UI and the evaluation suite all use."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.compose import compose
+from assistant.config import Settings
+from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.types import Answer, Filters, Passage
+from vectorstore import IndexStore
+
+ABSTAIN_TEXT = ("The indexed documents don't appear to cover this. The closest passages are listed below, "
+                "so you can check for yourself.")
+# Answer-type checks: some questions can only be answered by a sentence of a particular shape.
+_WANTS_FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (percentage|proportion|share)\b|\bcost\b|\bhow long\b", re.I)
+_FIGURE = re.compile(r"\d|£|\bper cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|hundred|thousand|half)\b", re.I)
+_WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
+_GRADE = re.compile(r"\b(outstanding|good|requires? improvement|inadequate)\b", re.I)
+_FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what else|but|so|then|same for|and what)\b|"
+                        r"\b(it|its|they|them|their|those|these|that|this|he|she|there)\b", re.I)
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked as typed (empty, too long, no words)."""
+
+
+def evidence(passage: Passage) -> float:
+    """Absolute strength of a passage as an answer (what the abstention threshold is calibrated on)."""
+    return 0.5 * passage.scores.get("sentence", 0.0) + 0.5 * passage.scores.get("coverage", 0.0)
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, store: IndexStore | None = None):
+        self.settings = settings or Settings.from_env()
+        self.store = store or self.settings.open_store()
+        self.retriever = HybridRetriever(self.store, self.settings)
+        self._answerer: Any = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Pick up newly ingested documents (BM25 and glossary are rebuilt only if the index changed)."""
+        self.retriever.refresh()
+
+    def warm_up(self) -> None:
+        """Load models and indexes now so the first question is fast."""
+        self.store.embedder.encode_one("warm up")
+        self.refresh()
+        if self.settings.backend != "offline":
+            self.llm_answerer()
+
+    def llm_answerer(self) -> Any:
+        if self._answerer is None:
+            from assistant.llm import LLMAnswerer
+
+            self._answerer = LLMAnswerer.from_settings(self.settings)
+        return self._answerer
+
+    # -- asking ----------------------------------------------------------------------------------
+    def validate(self, question: str) -> str:
+        text = (question or "").strip()
+        if not text:
+            raise QuestionError("empty question: type a question about the indexed documents")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"question too long ({len(text):,} characters > {self.settings.max_question_chars:,}): "
+                "shorten it to the point you want answered")
+        if not re.search(r"\w", text):
+            raise QuestionError("the question has no words: type a question about the indexed documents")
+        return text
+
+    def ask(self, question: str, history: Sequence[dict[str, str]] | None = None,
+            filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        question = self.validate(question)
+        if self.store.count_chunks() == 0:
+            return Answer(question=question, text="", abstained=True, backend=self.settings.backend,
+                          notice="the index is empty: run 'inspection-assistant ingest <folder>' first")
+        context = ""
+        condensed = question
+        if history and self.settings.backend != "offline":
+            condensed = self.llm_answerer().condense(question, history)
+        elif history:
+            context = follow_up_context(question, history)
+        retrieval = self.retriever.retrieve(condensed, filters, context=context)
+        timings = dict(retrieval.timings_ms)
+        top = retrieval.passages[: self.settings.k]
+        strength = max((evidence(p) for p in top[:3]), default=0.0)
+        if not top or strength < self.settings.abstain_threshold:
+            answer = self._abstain(question, retrieval, top, strength)
+        elif self.settings.backend == "offline":
+            t = time.perf_counter()
+            s = self.settings
+            comp = compose(condensed if not context else f"{question} {context}", top, retrieval.matcher,
+                           s.max_answer_sentences, s.answer_passage_margin, s.answer_sentence_ratio,
+                           s.answer_per_passage)
+            timings["compose"] = (time.perf_counter() - t) * 1000
+            mismatch = answer_type_mismatch(question, [c.quote for c in comp.citations])
+            if mismatch:
+                answer = self._abstain(question, retrieval, top, strength)
+                answer.notice = mismatch
+                answer.timings_ms = timings
+                answer.retrieval_query = retrieval.query
+                answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
+                answer.timings_ms["evidence"] = round(strength, 4)
+                return answer
+            answer = Answer(question=question, text=comp.text, abstained=not comp.citations,
+                            citations=comp.citations, passages=retrieval.passages, sentences=comp.sentences,
+                            backend="offline", groups=comp.groups)
+        else:
+            t = time.perf_counter()
+            answer = self.llm_answerer().answer(question, condensed, top)
+            answer.passages = retrieval.passages
+            timings["llm"] = (time.perf_counter() - t) * 1000
+        answer.retrieval_query = retrieval.query
+        answer.timings_ms = {**timings, **answer.timings_ms}
+        answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
+        return answer
+
+    def _abstain(self, question: str, retrieval: Retrieval, top: list[Passage], strength: float) -> Answer:
+        return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=retrieval.passages,
+                      backend=self.settings.backend,
+                      notice=f"evidence {strength:.2f} below the abstention threshold "
+                             f"{self.settings.abstain_threshold:.2f}")
+
+
+def answer_type_mismatch(question: str, quotes: list[str]) -> str:
+    """Why the chosen sentences cannot answer this kind of question, or "" if they can."""
+    text = " ".join(quotes)
+    if _WANTS_FIGURE.search(question) and not _FIGURE.search(text):
+        return "the question asks for a figure, and no retrieved passage gives one"
+    if _WANTS_GRADE.search(question) and not _GRADE.search(text):
+        return "the question asks for an inspection grade, and no retrieved passage states one"
+    return ""
+
+
+def follow_up_context(question: str, history: Sequence[dict[str, str]]) -> str:
+    """Without an LLM, carry the previous question's topic into retrieval for short follow-ups."""
+    previous = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
+    if not previous:
+        return ""
+    if len(question.split()) <= 10 or _FOLLOW_UP.search(question):
+        return previous[-1]
+    return ""

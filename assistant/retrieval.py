@@ -1,0 +1,179 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s), fused, de-duplicated and reranked."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.config import Settings
+from assistant.glossary import Glossary
+from assistant.lexical import LexicalIndex
+from assistant.rerank import TermMatcher, make_reranker
+from assistant.types import Filters, Passage
+from vectorstore import IndexStore
+
+#: How many fused candidates get sentence-level features (the costly part of rerank).
+RERANK_DEPTH = 20
+
+
+@dataclass
+class Retrieval:
+    query: str  # what was searched (question + context + glossary expansions)
+    passages: list[Passage]
+    matcher: TermMatcher
+    query_vector: np.ndarray
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class HybridRetriever:
+    def __init__(self, store: IndexStore, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self.reranker = make_reranker(settings.rerank, settings.cross_encoder_path)
+        self._lexical: LexicalIndex | None = None
+        self._glossary: Glossary | None = None
+
+    # -- index-derived state, rebuilt only when the index changes -------------------------------
+    def refresh(self) -> None:
+        """Pick up documents ingested since the last call (cheap when nothing changed)."""
+        fingerprint = self.store.fingerprint() + f"-{self.store.count_chunks()}"
+        if self._lexical is None or self._lexical.fingerprint != fingerprint:
+            self._lexical = LexicalIndex.open(self.store, self.settings.cache_dir if not self.settings.server_mode
+                                              else self.settings.cache_dir / "server")
+            self._glossary = Glossary.from_store(self.store)
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            self.refresh()
+        assert self._lexical is not None
+        return self._lexical
+
+    @property
+    def glossary(self) -> Glossary:
+        if self._glossary is None:
+            self.refresh()
+        assert self._glossary is not None
+        return self._glossary
+
+    # -- retrieval -----------------------------------------------------------------------------
+    def retrieve(self, question: str, filters: Filters | None = None, context: str = "") -> Retrieval:
+        s = self.settings
+        timings: dict[str, float] = {}
+        filters = filters or Filters()
+        expansions = self.glossary.expansions(f"{question} {context}") if s.use_glossary else []
+        query = " ".join(x for x in (question, context) if x)
+        search_text = query + (f" ({'; '.join(expansions)})" if expansions else "")
+
+        t = time.perf_counter()
+        query_vector = self.store.embedder.encode_one(search_text)
+        timings["embed_query"] = _ms(t)
+
+        t = time.perf_counter()
+        dense = self.store.query_chunks(query_vector, s.candidates, filters.chroma_where()) if s.use_dense else []
+        timings["dense"] = _ms(t)
+
+        t = time.perf_counter()
+        bm25 = self.lexical.search(search_text, s.candidates, filters) if s.use_bm25 else []
+        timings["bm25"] = _ms(t)
+
+        t = time.perf_counter()
+        passages = self._fuse(dense, bm25, query_vector)
+        if s.dedupe:
+            passages = dedupe(passages, s.dedupe_threshold)
+        timings["fuse"] = _ms(t)
+
+        t = time.perf_counter()
+        # Coverage counts the question's own terms (acronym and long form count as one term), not the
+        # expansions: those are common words ("child sexual exploitation") that would drown the signal.
+        matcher = TermMatcher(self.lexical, query, self.glossary.terms)
+        head = passages[:RERANK_DEPTH]
+        self._sentence_scores(head, query_vector)
+        self.reranker.score(question if not context else search_text, head, matcher)
+        head.sort(key=lambda p: p.score, reverse=True)
+        timings["rerank"] = _ms(t)
+        return Retrieval(search_text, head, matcher, query_vector, timings)
+
+    def _fuse(self, dense: list[tuple[Any, float]], bm25: list[tuple[str, float]],
+              query_vector: np.ndarray) -> list[Passage]:
+        s = self.settings
+        by_id: dict[str, Passage] = {}
+        for chunk, cosine in dense:
+            by_id[chunk.id] = Passage(chunk, scores={"dense": cosine})
+        missing = [cid for cid, _ in bm25 if cid not in by_id]
+        for chunk in self.store.get_chunks(missing):
+            by_id[chunk.id] = Passage(chunk, scores={})
+        for cid, score in bm25:
+            if cid in by_id:
+                by_id[cid].scores["bm25"] = score
+        # Keyword-only hits still get their cosine, from stored vectors (no re-embedding), so every
+        # candidate carries the same features into rerank and abstention.
+        for cid, vec in self.store.chunk_embeddings(missing).items():
+            by_id[cid].scores["dense"] = float(vec @ query_vector)
+        dense_rank = {c.id: r for r, (c, _) in enumerate(dense)}
+        bm25_rank = {cid: r for r, (cid, _) in enumerate(bm25)}
+        top_dense = max((v for _, v in dense), default=1.0) or 1.0
+        top_bm25 = max((v for _, v in bm25), default=1.0) or 1.0
+        for cid, p in by_id.items():
+            if s.fusion == "rrf":
+                fused = (s.dense_weight / (60 + dense_rank[cid]) if cid in dense_rank else 0.0) + \
+                        (s.bm25_weight / (60 + bm25_rank[cid]) if cid in bm25_rank else 0.0)
+                fused *= 60 / max(s.dense_weight + s.bm25_weight, 1e-9)
+            else:
+                dense_score = p.scores.get("dense", 0.0) if cid in dense_rank else 0.0
+                fused = s.dense_weight * max(dense_score, 0.0) / top_dense + \
+                        s.bm25_weight * p.scores.get("bm25", 0.0) / top_bm25
+            p.scores["fused"] = fused
+            p.score = fused
+        return sorted(by_id.values(), key=lambda p: p.score, reverse=True)
+
+    def _sentence_scores(self, passages: list[Passage], query_vector: np.ndarray) -> None:
+        stored = self.store.sentences_of([p.chunk.id for p in passages])
+        for p in passages:
+            pairs = stored.get(p.chunk.id, [])
+            p.sentences = [rec.text for rec, _ in pairs]
+            p.sentence_scores = [float(emb @ query_vector) for _, emb in pairs]
+
+    def as_langchain(self, filters: Filters | None = None) -> BaseRetriever:
+        return AssistantRetriever(hybrid=self, filters=filters or Filters())
+
+
+class AssistantRetriever(BaseRetriever):
+    """The hybrid retriever behind LangChain's retriever interface (Runnable: ``.invoke(question)``)."""
+
+    hybrid: Any
+    filters: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.hybrid.retrieve(query, self.filters)
+        return [Document(page_content=p.chunk.text, id=p.chunk.id, metadata={**p.chunk.metadata(), "score": p.score})
+                for p in result.passages[: self.hybrid.settings.k]]
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def dedupe(passages: list[Passage], threshold: float) -> list[Passage]:
+    """Drop a passage whose word 3-grams are mostly contained in a better-ranked one (same text, two documents)."""
+    kept: list[tuple[Passage, set[tuple[str, ...]]]] = []
+    for p in passages:
+        sh = _shingles(p.chunk.text)
+        duplicate_of = next((k for k, ksh in kept if len(sh & ksh) / max(1, min(len(sh), len(ksh))) >= threshold), None)
+        if duplicate_of is None:
+            kept.append((p, sh))
+        else:
+            duplicate_of.scores["duplicates"] = duplicate_of.scores.get("duplicates", 0) + 1
+    return [p for p, _ in kept]
