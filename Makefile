@@ -33,9 +33,13 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python eval/qa/check_sample.py
 	$(BIN)/python -m pytest
+	$(BIN)/inspection-assistant eval --corpus data/sample --out test-artifacts/eval \
+	    --baseline eval/baseline/sample.json \
+	    --fail-under recall@5=0.6 --fail-under citation_precision=0.3 --fail-under coverage=0.45 \
+	    --fail-under all_cited=1.0 --fail-under answerable_abstained=0.1
 
 eval: index
-	$(BIN)/inspection-assistant eval --baseline eval/baseline/sample.json
+	$(BIN)/inspection-assistant eval --corpus data/sample --baseline eval/baseline/sample.json
 
 bench: setup
 	$(BIN)/python benchmarks/query.py

@@ -10,11 +10,9 @@ from typing import Any
 from assistant.compose import compose
 from assistant.config import Settings
 from assistant.retrieval import HybridRetriever, Retrieval
-from assistant.types import Answer, Filters, Passage
+from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
 from vectorstore import IndexStore
 
-ABSTAIN_TEXT = ("The indexed documents don't appear to cover this. The closest passages are listed below, "
-                "so you can check for yourself.")
 # Answer-type checks: some questions can only be answered by a sentence of a particular shape.
 _WANTS_FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (percentage|proportion|share)\b|\bcost\b|\bhow long\b", re.I)
 _FIGURE = re.compile(r"\d|£|\bper cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"

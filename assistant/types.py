@@ -7,6 +7,9 @@ from typing import Any
 
 from vectorstore import ChunkRecord
 
+ABSTAIN_TEXT = ("The indexed documents don't appear to cover this. The closest passages are listed below, "
+                "so you can check for yourself.")
+
 
 @dataclass(frozen=True)
 class Filters:

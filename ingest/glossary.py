@@ -25,28 +25,35 @@ def _match_long_form(acronym: str, words: list[str]) -> list[str] | None:
     if len(target) < 2:
         return None
     for start in range(len(words) - 1, max(-1, len(words) - len(target) - 4), -1):
-        window = words[start:]
-        if _initials(window[0])[0] != target[0]:
-            continue
-        parts = [p for w in window for p in re.split(r"-", w) if p]
-        if _spells(target, parts):
-            return window
+        # The definition may start inside a hyphenated word: "pre-multi-agency child … (MACE)".
+        pieces = words[start].split("-")
+        for cut in range(len(pieces)):
+            window = ["-".join(pieces[cut:])] + words[start + 1:]
+            if not window[0] or _initials(window[0])[0] != target[0]:
+                continue
+            parts = [p for w in window for p in re.split(r"-", w) if p]
+            if _spells(target, parts):
+                return window
     return None
 
 
-def _spells(target: str, parts: list[str]) -> bool:
-    """Do the parts' initials spell target, in order, using every non-stop part?"""
-    def rec(ti: int, pi: int) -> bool:
+def _spells(target: str, parts: list[str], skips: int = 2) -> bool:
+    """Do the parts' initials spell target, in order? Stop words may be skipped freely, and up to ``skips``
+    other parts too (MACE = multi-agency child [sexual] exploitation; EWMHS = emotional well-[being] …)."""
+    def rec(ti: int, pi: int, budget: int) -> bool:
         if pi == len(parts):
             return ti == len(target)
         part = parts[pi]
         ini = _initials(part)
-        if target.startswith(ini, ti) and rec(ti + len(ini), pi + 1):
+        if target.startswith(ini, ti) and rec(ti + len(ini), pi + 1, budget):
             return True
-        if ti < len(target) and part[:1].upper() == target[ti] and len(ini) > 1 and rec(ti + 1, pi + 1):
+        if ti < len(target) and part[:1].upper() == target[ti] and len(ini) > 1 and rec(ti + 1, pi + 1, budget):
             return True
-        return part.lower() in _STOP and rec(ti, pi + 1)
-    return rec(0, 0)
+        if part.lower() in _STOP and rec(ti, pi + 1, budget):
+            return True
+        # never skip the first or last part: the long form must start and end on the acronym's letters
+        return 0 < pi < len(parts) - 1 and budget > 0 and rec(ti, pi + 1, budget - 1)
+    return rec(0, 0, skips)
 
 
 def mine_glossary(text: str) -> dict[str, str]:

@@ -93,7 +93,7 @@ def main(argv):
         qid = obj.get("id", f"<line {lineno}>")
         where = f"{qid} (line {lineno})"
 
-        def err(msg):
+        def err(msg, where=where):
             errors.append(f"{where}: {msg}")
 
         keys = set(obj)

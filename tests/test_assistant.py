@@ -1,0 +1,145 @@
+"""End-to-end behaviour of Assistant.ask over the sample corpus, and the citation contract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Filters, QuestionError
+from assistant.retrieval import _shingles
+from eval.dataset import load_qa
+from vectorstore.text import normalize_for_match
+
+ROOT = Path(__file__).resolve().parent.parent
+QA = load_qa(ROOT / "eval" / "qa" / "sample.jsonl")
+
+
+def test_mace_question_cites_the_letters_mace_paragraph(assistant: Assistant) -> None:
+    answer = assistant.ask("what did inspectors say about MACE meetings?")
+    assert not answer.abstained
+    mace = [c for c in answer.citations if "structure and rigour" in c.text and "children’s ages" in c.text]
+    assert mace, [c.text[:80] for c in answer.citations]
+    assert mace[0].source == "southend-jtai-inspection-letter-2018-05-09.txt"
+    assert mace[0].section == "Areas for improvement"
+    assert "MACE" in answer.text
+
+
+def test_areas_for_improvement_count_is_29_from_the_cabinet_report(assistant: Assistant) -> None:
+    answer = assistant.ask("how many areas for improvement did the JTAI letter identify for the partnership?")
+    assert not answer.abstained
+    assert "29" in answer.text
+    cited = [c for c in answer.citations if "29 areas for improvement" in c.quote]
+    assert cited and cited[0].source == "southend-cabinet-report-jtai-2018-06-19.txt"
+    assert cited[0].paragraph == "3.9"
+    marker = re.search(r"29 areas for improvement[^\[]*\[(\d+)\]", answer.text)
+    assert marker and int(marker.group(1)) == cited[0].n
+
+
+@pytest.mark.parametrize("question", [
+    "What did inspectors find about adult social care waiting lists in Norfolk County Council?",
+    "What is the weather forecast for Leeds tomorrow?",
+])
+def test_questions_the_documents_do_not_cover_abstain(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert answer.citations == []
+    assert answer.passages, "an abstention still shows the closest passages"
+    assert "don't appear to cover" in answer.text
+
+
+def test_citation_contract_holds_for_every_eval_question(assistant: Assistant) -> None:
+    for item in QA:
+        answer = assistant.ask(item.question)
+        retrieved = {p.chunk.id: p.chunk.text for p in answer.passages}
+        numbers = {c.n for c in answer.citations}
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
+        assert markers <= numbers, (item.id, "a marker resolves to no citation")
+        assert numbers == set(range(1, len(numbers) + 1)), (item.id, "citations are numbered 1..n")
+        for c in answer.citations:
+            assert c.chunk_id in retrieved, (item.id, "citation points at a passage that was not retrieved")
+            for quote in c.quote.split(" [...] "):
+                assert quote and quote in retrieved[c.chunk_id], (item.id, "quote is not verbatim", quote)
+        if not answer.abstained:
+            assert answer.sentences and all(s.citations for s in answer.sentences), (item.id, "uncited sentence")
+            for s in answer.sentences:
+                assert re.search(r"\[\d+\]", s.text), (item.id, s.text)
+
+
+def test_answer_json_has_the_documented_keys(assistant: Assistant) -> None:
+    data = assistant.ask("What did inspectors say about return home interviews?").to_dict()
+    assert {"answer", "abstained", "citations", "passages", "timings_ms"} <= set(data)
+    for c in data["citations"]:
+        assert {"n", "source", "title", "date", "section", "paragraph", "page", "text", "quote"} <= set(c)
+    for p in data["passages"]:
+        assert {"source", "text", "score"} <= set(p)
+    assert {"embed_query", "dense", "bm25", "fuse", "rerank", "compose", "total"} <= set(data["timings_ms"])
+
+
+def test_filters_restrict_both_retrieval_legs(assistant: Assistant) -> None:
+    question = "what progress has been made on the action plan?"
+    only_cheshire = assistant.ask(question, filters=Filters(council="Cheshire East"))
+    assert only_cheshire.passages and {p.chunk.council for p in only_cheshire.passages} == {"Cheshire East"}
+    letters = assistant.ask("what were the areas for improvement?", filters=Filters(doc_type="inspection letter"))
+    assert {p.chunk.doc_type for p in letters.passages} == {"inspection letter"}
+    section = assistant.ask("what did inspectors find?", filters=Filters(section="strengths"))
+    assert {p.chunk.section_kind for p in section.passages} == {"strengths"}
+    years = assistant.ask("what did the inspection find?", filters=Filters(year_from=2019, year_to=2019))
+    assert {p.chunk.date[:4] for p in years.passages} == {"2019"}
+
+
+def test_near_duplicate_passages_are_removed(assistant: Assistant) -> None:
+    answer = assistant.ask("Which inspectorates carried out the joint inspection between 19 and 23 March 2018?")
+    texts = [normalize_for_match(p.chunk.text) for p in answer.passages]
+    shingles = [_shingles(t) for t in texts]
+    for i in range(len(shingles)):
+        for j in range(i + 1, len(shingles)):
+            overlap = len(shingles[i] & shingles[j]) / max(1, min(len(shingles[i]), len(shingles[j])))
+            assert overlap < assistant.settings.dedupe_threshold, (texts[i][:60], texts[j][:60])
+    # the press release repeats the letter's opening verbatim: only one copy survives
+    assert sum(t.startswith("between 19 and 23 march 2018, ofsted") and len(t) < 400 for t in texts) <= 1
+
+
+def test_glossary_expands_acronyms_both_ways(assistant: Assistant) -> None:
+    glossary = assistant.retriever.glossary
+    assert glossary.terms["MACE"] == "multi-agency child sexual exploitation"
+    assert "multi-agency child sexual exploitation" in glossary.expansions("what about MACE meetings?")
+    assert "LSCB" in glossary.expansions("what did they say about the local safeguarding children board?")
+
+
+def test_follow_up_carries_the_previous_topic(assistant: Assistant) -> None:
+    history = [{"role": "user", "content": "what did inspectors say about MACE meetings?"},
+               {"role": "assistant", "content": "…"}]
+    answer = assistant.ask("and what about health agencies?", history=history)
+    assert "MACE" in answer.retrieval_query
+    assert not answer.abstained
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "empty question"),
+    ("   \n ", "empty question"),
+    ("?!?...", "no words"),
+    ("x" * 10_000, "too long"),
+])
+def test_bad_questions_get_a_clear_error(assistant: Assistant, question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        assistant.ask(question)
+
+
+def test_odd_but_valid_questions_do_not_crash(assistant: Assistant) -> None:
+    for question in ["'; DROP TABLE chunks; --", "$(rm -rf /)", "¿Qué dijeron los inspectores sobre MACE?"]:
+        answer = assistant.ask(question)
+        assert isinstance(answer.text, str)
+
+
+def test_langchain_retriever_interface(assistant: Assistant) -> None:
+    docs = assistant.retriever.as_langchain().invoke("MACE meetings minutes")
+    assert docs and docs[0].metadata["source"].endswith(".txt")
+    assert len(docs) <= assistant.settings.k
+
+
+def test_per_stage_timings_are_reported(assistant: Assistant) -> None:
+    timings = assistant.ask("what did inspectors say about MACE meetings?").timings_ms
+    for stage in ("embed_query", "dense", "bm25", "fuse", "rerank", "compose"):
+        assert timings[stage] >= 0

@@ -1,0 +1,62 @@
+"""The evaluation set is valid, the matching rule is what the docs say, and the runner reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant import Assistant
+from eval.dataset import load_qa, validate
+from eval.matching import passage_matches
+from eval.runner import check_floors, compare, run_eval, write_reports
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "eval" / "qa" / "sample.jsonl"
+
+
+def test_gold_set_is_verbatim_and_well_formed() -> None:
+    items = load_qa(SAMPLE)
+    assert len(items) >= 60
+    assert sum(1 for i in items if i.type == "unanswerable") >= 10
+    assert validate(items, ROOT / "data" / "sample") == []
+
+
+def test_validation_catches_a_non_verbatim_quote(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x1", "question": "q", "type": "fact", "answer": "a", "must_include": ["MACE"],
+                               "gold": [{"doc": "southend-jtai-inspection-letter-2018-05-09.txt",
+                                         "quote": "MACE meetings are excellent and fully rigorous in every way"}]}))
+    problems = validate(load_qa(bad), ROOT / "data" / "sample")
+    assert any("not verbatim" in p for p in problems)
+
+
+def test_matching_tolerates_whitespace_quotes_and_chunk_boundaries() -> None:
+    doc = "letter.txt"
+    quote = "This is also mirrored in the minutes of meetings, which are not consistently clear and sometimes lack"
+    assert passage_matches("…rigour.  This is also\nmirrored in the minutes of meetings, which are not consistently "
+                           "clear and sometimes lack relevant details", "letter.pdf", doc, quote)
+    half = "This is also mirrored in the minutes of meetings, which are"
+    assert passage_matches(half, "letter.txt", doc, quote)  # quote straddles a chunk boundary
+    assert not passage_matches(half, "other.txt", doc, quote)  # partial matches must come from the gold document
+    assert not passage_matches("Unrelated text about budgets.", "letter.txt", doc, quote)
+
+
+def test_runner_scores_reports_and_compares(assistant: Assistant, tmp_path: Path) -> None:
+    items = load_qa(SAMPLE)[:12] + [i for i in load_qa(SAMPLE) if i.type == "unanswerable"][:3]
+    run = run_eval(assistant, items)
+    m = run.metrics
+    for key in ("recall@1", "recall@5", "recall@10", "mrr", "citation_precision", "coverage", "abstention_recall"):
+        assert 0.0 <= m[key] <= 1.0
+    assert m["all_cited"] == 1.0
+    json_path, md_path = write_reports(run, tmp_path)
+    report = json.loads(json_path.read_text())
+    assert len(report["results"]) == len(items)
+    assert "FAIL" in md_path.read_text() or "PASS" in md_path.read_text()
+    worse = json.loads(json_path.read_text())
+    worse["metrics"]["recall@5"] = min(1.0, m["recall@5"] + 0.5)
+    for r in worse["results"]:
+        r["passed"] = True
+    comparison = compare(run, worse)
+    assert any(r.startswith("recall@5") for r in comparison["regressions"])
+    assert comparison["worse"] == [r["id"] for r in run.results if not r["passed"]]
+    assert check_floors(run, {"recall@5": 1.01}) and not check_floors(run, {"recall@5": 0.0})
