@@ -20,6 +20,7 @@ from assistant.types import Answer, Citation, Filters, Passage
 
 NO_COVERAGE = "The documents don't appear to cover this."
 MAX_CLOSEST = 5  # closest passages listed for an abstention
+GROUP_LEADS = ("Inspectors found strengths:", "Areas for improvement:", "Also:")  # lead-ins of grouped answers
 ELISION = " [...] "
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones Streamlit's Markdown
 # (GFM + math + emoji shortcodes + colour directives) gives a meaning to, plus "&" (entities) and "=" (headings).
@@ -91,6 +92,15 @@ def answer_paragraphs(answer: Answer) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", answer.text or "") if p.strip()]
 
 
+def split_lead(paragraph: str, grouped: bool = True) -> tuple[str, str]:
+    """("Areas for improvement:", rest) for a grouped answer's paragraph; ("", paragraph) otherwise."""
+    if grouped:
+        for lead in GROUP_LEADS:
+            if paragraph.startswith(lead):
+                return lead, paragraph[len(lead):].lstrip()
+    return "", paragraph
+
+
 def describe_filters(filters: Filters | None) -> str:
     if filters is None or filters.is_empty():
         return ""
@@ -148,7 +158,8 @@ def answer_markdown(answer: Answer, filters: Filters | None = None, level: int =
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
     for paragraph in answer_paragraphs(answer):
-        lines += [paragraph, ""]
+        lead, rest = split_lead(paragraph, bool(answer.groups))
+        lines += [f"**{lead}** {rest}" if lead else paragraph, ""]
     if answer.citations:
         lines += [f"{h}# References", ""]
         lines += [reference_line(c) + "  " for c in answer.citations]  # two spaces: a Markdown line break
@@ -199,7 +210,11 @@ def _docx_bytes(turns: list[Turn], title: str | None) -> bytes:
                     para.add_run(_xml(f"\u201c{_excerpt(p.chunk.text)}\u201d")).italic = True
             continue
         for paragraph in answer_paragraphs(answer):
-            document.add_paragraph(_xml(paragraph))
+            lead, rest = split_lead(paragraph, bool(answer.groups))
+            para = document.add_paragraph()
+            if lead:
+                para.add_run(lead + " ").bold = True
+            para.add_run(_xml(rest))
         if answer.citations:
             document.add_heading("References", level=2)
             for c in answer.citations:

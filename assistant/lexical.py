@@ -26,9 +26,14 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+#: Bump when what BM25 indexes changes, so caches built by older code are not reused.
+CACHE_VERSION = 2
+
+
 def bm25_text(meta: dict[str, Any], text: str) -> str:
-    """What BM25 sees: the section heading and council count as words of the chunk."""
-    return f"{meta.get('section', '')} {meta.get('council', '')}\n{text}"
+    """What BM25 sees: the chunk's own words. Headings and council names were tried as extra words and cost
+    recall (every chunk of a section or council matched them; see README "Retrieval")."""
+    return text
 
 
 @dataclass
@@ -97,7 +102,7 @@ class LexicalIndex:
     @classmethod
     def open(cls, store: IndexStore, cache_dir: Path | None) -> LexicalIndex:
         fingerprint = store.fingerprint() + f"-{store.count_chunks()}"
-        folder = cache_dir / f"bm25-{store.name}-{fingerprint}" if cache_dir else None
+        folder = cache_dir / f"bm25-{store.name}-v{CACHE_VERSION}-{fingerprint}" if cache_dir else None
         if folder and (folder / "index.json").exists():
             try:
                 return cls.load(folder)

@@ -32,6 +32,42 @@ def section_cues(question: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class QueryContext:
+    """What the question says about which documents it means: councils, years, inspection types."""
+
+    councils: frozenset[str] = frozenset()
+    years: frozenset[int] = frozenset()
+    inspection_types: frozenset[str] = frozenset()
+
+    @classmethod
+    def detect(cls, question: str, known_councils: set[str], known_types: set[str]) -> QueryContext:
+        low = question.lower()
+        councils = set()
+        for council in known_councils:
+            names = {council.lower(), council.split("-")[0].lower(), council.split()[0].lower()}
+            if any(len(n) >= 5 and re.search(r"\b" + re.escape(n) + r"\b", low) for n in names):
+                councils.add(council)
+        years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", question)}
+        types = {t for t in known_types if t and re.search(r"\b" + re.escape(t.lower()) + r"\b", low)}
+        if re.search(r"joint targeted", low):
+            types |= {t for t in known_types if t.upper() == "JTAI"}
+        return cls(frozenset(councils), frozenset(years), frozenset(types))
+
+    def words(self) -> str:
+        return " ".join([*self.councils, *map(str, self.years), *self.inspection_types])
+
+    def match(self, chunk: Any) -> float:
+        facets = []
+        if self.councils:
+            facets.append(chunk.council in self.councils)
+        if self.years:
+            facets.append(chunk.year in self.years)
+        if self.inspection_types:
+            facets.append(chunk.inspection_type in self.inspection_types)
+        return sum(facets) / len(facets) if facets else 0.0
+
+
+@dataclass(frozen=True)
 class FeatureWeights:
     # Chosen on the sample eval set with eval/sweep-style grids (README "Retrieval"): coverage of the
     # question's rarer terms is the strongest single signal on these acronym-heavy documents.
@@ -39,14 +75,18 @@ class FeatureWeights:
     sentence: float = 0.20
     coverage: float = 0.60
     section: float = 0.08
+    context: float = 0.10
 
 
 class TermMatcher:
     """IDF-weighted coverage of query terms, with acronyms and their long forms counted as the same term."""
 
-    def __init__(self, lexical: Any, question: str, glossary_terms: dict[str, str]):
+    def __init__(self, lexical: Any, question: str, glossary_terms: dict[str, str],
+                 exclude: set[str] | frozenset[str] = frozenset()):
         self.lexical = lexical
-        self.weights = lexical.term_weights(lexical.terms(question))
+        # ``exclude``: terms that describe *which* documents (council, year, inspection type), scored as
+        # metadata priors instead: otherwise any chunk that merely names the council wins.
+        self.weights = lexical.term_weights([t for t in lexical.terms(question) if t not in exclude])
         self.alternatives: dict[str, list[set[str]]] = {}
         for acronym, long_form in glossary_terms.items():
             for stem in lexical.terms(acronym):
@@ -70,16 +110,20 @@ class FeatureReranker:
     def __init__(self, weights: FeatureWeights | None = None):
         self.weights = weights or FeatureWeights()
 
-    def score(self, question: str, passages: list[Passage], matcher: TermMatcher) -> None:
+    def score(self, question: str, passages: list[Passage], matcher: TermMatcher,
+              context: QueryContext | None = None) -> None:
         cues = section_cues(question)
+        context = context or QueryContext()
         w = self.weights
         for p in passages:
-            coverage = matcher.coverage(f"{p.chunk.section} {p.chunk.text}")
+            # Coverage of the passage's own text: headings are shared by dozens of chunks and say little.
+            coverage = matcher.coverage(p.chunk.text)
             sentence = max(p.sentence_scores, default=p.scores.get("dense", 0.0))
             prior = 1.0 if p.chunk.section_kind in cues else 0.0
-            p.scores.update(coverage=coverage, sentence=sentence, section_prior=prior)
+            meta = context.match(p.chunk)
+            p.scores.update(coverage=coverage, sentence=sentence, section_prior=prior, context_prior=meta)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \
-                + w.section * prior
+                + w.section * prior + w.context * meta
 
 
 @lru_cache(maxsize=2)
@@ -97,7 +141,8 @@ class CrossEncoderReranker:
             raise ValueError("rerank 'cross-encoder' needs cross_encoder_path (a local sentence-transformers folder)")
         self.path = path
 
-    def score(self, question: str, passages: list[Passage], matcher: TermMatcher) -> None:
+    def score(self, question: str, passages: list[Passage], matcher: TermMatcher,
+              context: QueryContext | None = None) -> None:
         if not passages:
             return
         model = _load_cross_encoder(self.path)
@@ -105,7 +150,7 @@ class CrossEncoderReranker:
         probs = 1.0 / (1.0 + np.exp(-raw.reshape(len(passages), -1)[:, -1]))
         for p, prob in zip(passages, probs):
             p.scores["cross_encoder"] = float(prob)
-            p.scores["coverage"] = matcher.coverage(f"{p.chunk.section} {p.chunk.text}")
+            p.scores["coverage"] = matcher.coverage(p.chunk.text)
             p.scores["sentence"] = max(p.sentence_scores, default=0.0)
             p.score = float(prob)
 
@@ -113,9 +158,10 @@ class CrossEncoderReranker:
 class NoReranker:
     name = "none"
 
-    def score(self, question: str, passages: list[Passage], matcher: TermMatcher) -> None:
+    def score(self, question: str, passages: list[Passage], matcher: TermMatcher,
+              context: QueryContext | None = None) -> None:
         for p in passages:
-            p.scores["coverage"] = matcher.coverage(f"{p.chunk.section} {p.chunk.text}")
+            p.scores["coverage"] = matcher.coverage(p.chunk.text)
             p.scores["sentence"] = max(p.sentence_scores, default=0.0)
             p.score = p.scores.get("fused", 0.0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.lexical import LexicalIndex
-from assistant.rerank import TermMatcher, make_reranker
+from assistant.rerank import QueryContext, TermMatcher, make_reranker
 from assistant.types import Filters, Passage
 from vectorstore import IndexStore
 
@@ -39,15 +40,26 @@ class HybridRetriever:
         self.reranker = make_reranker(settings.rerank, settings.cross_encoder_path)
         self._lexical: LexicalIndex | None = None
         self._glossary: Glossary | None = None
+        self._councils: set[str] = set()
+        self._inspection_types: set[str] = set()
+        # One retriever may serve several UI sessions (st.cache_resource): rebuilds happen once, under a lock.
+        self._refresh_lock = threading.Lock()
 
     # -- index-derived state, rebuilt only when the index changes -------------------------------
     def refresh(self) -> None:
         """Pick up documents ingested since the last call (cheap when nothing changed)."""
-        fingerprint = self.store.fingerprint() + f"-{self.store.count_chunks()}"
-        if self._lexical is None or self._lexical.fingerprint != fingerprint:
-            self._lexical = LexicalIndex.open(self.store, self.settings.cache_dir if not self.settings.server_mode
-                                              else self.settings.cache_dir / "server")
-            self._glossary = Glossary.from_store(self.store)
+        with self._refresh_lock:
+            fingerprint = self.store.fingerprint() + f"-{self.store.count_chunks()}"
+            if self._lexical is not None and self._lexical.fingerprint == fingerprint:
+                return
+            lexical = LexicalIndex.open(self.store, self.settings.cache_dir if not self.settings.server_mode
+                                        else self.settings.cache_dir / "server")
+            glossary = Glossary.from_store(self.store)
+            docs = self.store.list_documents()
+            # Readers only ever see a complete old or a complete new state.
+            self._glossary, self._councils, self._inspection_types = (
+                glossary, {d.council for d in docs if d.council}, {d.inspection_type for d in docs if d.inspection_type})
+            self._lexical = lexical
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -93,10 +105,12 @@ class HybridRetriever:
         t = time.perf_counter()
         # Coverage counts the question's own terms (acronym and long form count as one term), not the
         # expansions: those are common words ("child sexual exploitation") that would drown the signal.
-        matcher = TermMatcher(self.lexical, query, self.glossary.terms)
+        context_facets = QueryContext.detect(query, self._councils, self._inspection_types)
+        matcher = TermMatcher(self.lexical, query, self.glossary.terms,
+                              exclude=set(self.lexical.terms(context_facets.words())))
         head = passages[:RERANK_DEPTH]
         self._sentence_scores(head, query_vector)
-        self.reranker.score(question if not context else search_text, head, matcher)
+        self.reranker.score(question if not context else search_text, head, matcher, context_facets)
         head.sort(key=lambda p: p.score, reverse=True)
         timings["rerank"] = _ms(t)
         return Retrieval(search_text, head, matcher, query_vector, timings)

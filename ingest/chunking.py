@@ -62,6 +62,33 @@ def embedding_prefix(title: str, section: str) -> str:
     return f"{short_title} — {section}: " if section else f"{short_title}: "
 
 
+class PageLocator:
+    """Find which page(s) a chunk's text is printed on, by its first and last characters.
+
+    Works on letters and digits only, so hyphenation, bullets and line breaks in the text layer don't matter,
+    and it holds for pieces of split paragraphs and for merged ones alike.
+    """
+
+    def __init__(self, pages: list[str]):
+        self.keys = [re.sub(r"[^a-z0-9]", "", page.lower()) for page in pages]
+        self.cursor = 0  # chunks come in reading order: search forward from the last hit first
+
+    def _page_of(self, probe: str) -> int:
+        order = list(range(self.cursor, len(self.keys))) + list(range(0, self.cursor))
+        for index in order:
+            if probe and probe in self.keys[index]:
+                return index
+        return -1
+
+    def locate(self, text: str, fallback: tuple[int, int]) -> tuple[int, int]:
+        key = re.sub(r"[^a-z0-9]", "", text.lower())
+        first, last = self._page_of(key[:32]), self._page_of(key[-32:])
+        if first < 0 or last < 0:
+            return fallback
+        self.cursor = first
+        return first + 1, max(first, last) + 1
+
+
 def chunk_blocks(
     blocks: list[Block],
     title: str,
@@ -69,6 +96,7 @@ def chunk_blocks(
     max_tokens: int = 256,
     merge_below: int = 60,
     merge_budget: int = 160,
+    pages: list[str] | None = None,
 ) -> list[DraftChunk]:
     """Group blocks into chunks.
 
@@ -106,11 +134,14 @@ def chunk_blocks(
         sections.append((section, units))
 
     chunks: list[DraftChunk] = []
+    locator = PageLocator(pages) if pages and len(pages) > 1 else None
     for section, units in sections:
         prefix_tokens = count_tokens(embedding_prefix(title, section)) - 2  # specials are counted once
         budget = max_tokens - prefix_tokens
         for group in _merge_small(units, merge_below, min(merge_budget, budget)):
             for piece in _split_long(group, budget, count_tokens):
+                if locator is not None:
+                    piece.page, piece.page_end = locator.locate(piece.text, (piece.page, piece.page_end))
                 chunks.append(
                     DraftChunk(
                         text=piece.text,

@@ -51,7 +51,7 @@ def load_file(path: Path, max_bytes: int) -> SourceDocument:
         raise IngestError(path, "empty file (0 bytes): nothing to index")
     if size > max_bytes:
         raise IngestError(
-            path, f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit): split it or raise --max-file-mb"
+            path, f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:g} MB limit): split it or raise --max-file-mb"
         )
     try:
         data = path.read_bytes()

@@ -112,12 +112,35 @@ def _council(text: str) -> str:
     return best[0] if best[1] >= 3 else ""
 
 
+_FUNCTION_WORD_END = re.compile(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an|against)$", re.I)
+
+
+def _wrapped(lines: list[str], start: int) -> str:
+    """A title starting at ``lines[start]``, re-joined across the hard wraps of a PDF text layer."""
+    parts = [lines[start].strip()]
+    for line in lines[start + 1:start + 6]:
+        line = line.strip()
+        prev = parts[-1]
+        if not line or prev.endswith((".", ":", ";")):
+            break
+        tail_of_long_line = len(line.split()) <= 2 and len(prev.split()) >= 8 and line[:1].isupper()
+        if line[:1].islower() or _FUNCTION_WORD_END.search(prev) or prev.endswith(",") or tail_of_long_line:
+            parts.append(line)
+        else:
+            break
+    return _squash(" ".join(parts))
+
+
 def _title(text: str) -> str:
     raw = text.replace("\r", "")
-    # An inspection letter: the subject paragraph after the salutation.
+    # An inspection letter: the subject paragraph after the salutation (blank-line separated in text
+    # exports; hard-wrapped with no blank line in PDF text layers).
     m = re.search(r"^\s*Dear [^\n]*,\s*\n\s*\n((?:[^\n]*\S[^\n]*\n)+)", raw, re.M)
     if m:
         return _squash(m.group(1))
+    m = re.search(r"^\s*Dear [^\n]*,[ \t]*\n(.*)", raw, re.M | re.S)
+    if m:
+        return _wrapped(m.group(1).split("\n"), 0)
     # Markdown exports: the first bold/heading block that reads like a title.
     for block in re.findall(r"(?:^#+\s*)?\*\*(.+?)\*\*", raw, re.S | re.M):
         cand = _squash(block)
@@ -125,12 +148,12 @@ def _title(text: str) -> str:
                 and not cand.lower().startswith("report of"):
             return cand
     lines = [_squash(line) for line in _clean(raw).split("\n")]
-    for line in lines[:60]:
+    for i, line in enumerate(lines[:60]):
         if 4 <= len(line.split()) <= 25 and re.search(r"inspection", line, re.I) and not line.endswith("."):
-            return line
-    for line in lines[:20]:
+            return _wrapped(lines, i)
+    for i, line in enumerate(lines[:20]):
         if 4 <= len(line.split()) <= 25:
-            return line
+            return _wrapped(lines, i)
     return ""
 
 

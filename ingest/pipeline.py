@@ -110,7 +110,10 @@ def doc_id_for(path: Path) -> str:
 def prepare_document(source: SourceDocument, overrides: dict[str, str], max_tokens: int,
                      count_tokens: Callable[[str], int]) -> tuple[DocumentRecord, list[ChunkRecord], list[SentenceRecord]]:
     path = source.path
-    sidecar = read_sidecar(path)
+    try:
+        sidecar = read_sidecar(path)
+    except (ValueError, OSError) as exc:
+        raise IngestError(path, f"bad sidecar {path.name}.meta.json ({exc}): fix or delete it") from exc
     chosen = {**sidecar, **overrides}
     # Overrides are part of the version: changing a sidecar re-ingests the file.
     content_hash = hashlib.sha256(
@@ -119,7 +122,8 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
     full_text = "\n".join(source.pages)
     meta = extract_metadata(full_text).merged(chosen)
     blocks = parse_blocks(source.pages, paged=source.paged)
-    drafts = chunk_blocks(blocks, meta.title or path.stem, count_tokens, max_tokens=max_tokens)
+    drafts = chunk_blocks(blocks, meta.title or path.stem, count_tokens, max_tokens=max_tokens,
+                          pages=source.pages if source.paged else None)
     if not drafts:
         raise IngestError(path, "no text found after clean-up: nothing to index")
     doc_id = doc_id_for(path)

@@ -19,6 +19,8 @@ _ENUM_ITEM = re.compile(r"^\s*(?:\(?[a-z]\)|\(?[ivx]+\))\s+(.*)$")
 _TERMINAL = (".", ",", ";", ":", "”", "’", '"', "'", "?", "!")
 _DATE_LINE = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}$")
 _FOOTNOTE_RULE = re.compile(r"^[ \t\u00a0]{20,}$|^[_]{10,}\s*$")
+_PAGE_FOOTER = re.compile(r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?)\s*$", re.I)
+_NUMBERED_START = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _HAS_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|"
                        r"October|November|December)\s+\d{4}\b")
@@ -95,11 +97,42 @@ def _lines(pages: list[str], paged: bool) -> list[_Line]:
             continue
         if raw.strip():
             footnote_next = False
+        if paged and _PAGE_FOOTER.match(raw):
+            continue  # "Page 3 of 8" and bare page numbers are layout, not text
         for piece in clean_line(raw).split("\n"):
             out.append(_Line(raw=raw, text=piece, page=page))
     texts = join_hyphenated([line.text for line in out], vocab)
     for line, text in zip(out, texts):
         line.text = text
+    return out
+
+
+def _infer_breaks(lines: list[_Line]) -> list[_Line]:
+    """PDF text layers carry no blank lines: insert them where a paragraph visibly ends.
+
+    A line that finishes a sentence well short of the usual line width ends its paragraph, and so does a short
+    unpunctuated line (a heading, a title, a name) followed by a capitalised line; a numbered line
+    ("3.1 Between …") after a finished sentence starts one.
+    """
+    widths = sorted(len(line.text.rstrip()) for line in lines if line.text.strip())
+    if not widths:
+        return lines
+    typical = widths[int(0.9 * (len(widths) - 1))]
+    out: list[_Line] = []
+    for i, line in enumerate(lines):
+        text = line.text.rstrip()
+        nxt = next((n.text.strip() for n in lines[i + 1:i + 2]), "")
+        prev = out[-1].text.rstrip() if out else ""
+        if text and prev and _NUMBERED_START.match(text) and (prev.endswith(_TERMINAL) or len(prev) < 0.6 * typical):
+            out.append(_Line(raw="", text="", page=line.page))
+        out.append(line)
+        if not text or not nxt:
+            continue
+        short = len(text) < 0.8 * typical
+        if short and (text.endswith((".", "!", "?", ".”", ".’", ":")) or
+                      (len(text) < 0.6 * typical and not text.endswith(_TERMINAL) and nxt[:1].isupper()
+                       and not re.search(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an)$", text, re.I))):
+            out.append(_Line(raw="", text="", page=line.page))
     return out
 
 
@@ -136,7 +169,13 @@ def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
     """Blocks in reading order; footnotes are moved to the end."""
     blocks: list[Block] = []
     pending_label = ""
-    for para in _paragraphs(_lines(pages, paged)):
+    lines = _lines(pages, paged)
+    interior_blanks = sum(1 for a, b, c in zip(lines, lines[1:], lines[2:])
+                          if not b.text.strip() and a.text.strip() and c.text.strip())
+    has_blank_lines = interior_blanks > len(lines) * 0.05
+    if paged and not has_blank_lines:
+        lines = _infer_breaks(lines)
+    for para in _paragraphs(lines):
         first = para.lines[0]
         text, original = para.text, para.original
         page, page_end = first.page, para.lines[-1].page
@@ -157,7 +196,7 @@ def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
                                 level=len(md.group(1)), markdown=True))
             continue
         num = _NUMBERED.match(text)
-        if num and not _DATE_LINE.match(text):
+        if num and not _DATE_LINE.match(text) and not _HAS_DATE.match(text):
             label, rest = num.group(1), (num.group(2) or "").strip()
             if not rest:
                 pending_label = label  # a number alone on a line labels what follows (e.g. a table)

@@ -371,7 +371,7 @@ def parse_letter(text: str):
     flush()
 
     # 4. signatories: "OrgA OrgB" / name / title / name / title, repeated
-    rest = [l.strip() for l in lines[idx:] if l.strip()]
+    rest = [ln.strip() for ln in lines[idx:] if ln.strip()]
     groups = []
     k = 0
     while k + 5 <= len(rest):
@@ -386,8 +386,8 @@ def parse_letter(text: str):
     if groups and k == len(rest):
         blocks.append(("signatories", groups))
     else:
-        for l in rest:
-            blocks.append(("line", l))
+        for ln in rest:
+            blocks.append(("line", ln))
     return blocks, footnotes
 
 

@@ -20,9 +20,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from assistant.config import Settings
+
+class Settings(Protocol):
+    """The settings uploads need (``assistant.config.Settings`` satisfies it; ingest does not import it)."""
+
+    data_dir: Path
+    max_file_mb: float
+    chunk_max_tokens: int
 
 UPLOAD_SUFFIXES = (".pdf", ".txt", ".md")
 MAX_NAME_CHARS = 100
@@ -92,7 +98,7 @@ def save_upload(name: str, data: bytes, folder: Path, max_bytes: int) -> Path:
     if not data:
         raise UploadRejected(name, "empty file (0 bytes): nothing to index")
     if len(data) > max_bytes:
-        raise UploadRejected(name, f"file too large ({len(data) / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit): "
+        raise UploadRejected(name, f"file too large ({len(data) / 1e6:.1f} MB > {max_bytes / 1e6:g} MB limit): "
                                    "split it, or raise INSPECTION_ASSISTANT_MAX_FILE_MB")
     folder.mkdir(parents=True, exist_ok=True)
     target = _free_path(folder, safe, data)
