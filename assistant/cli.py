@@ -355,7 +355,8 @@ def run_app(data_dir: DataDir = None,
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     out.print(f"starting the chat UI on http://{address}:{port} (Ctrl+C to stop)")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal"]
     raise typer.Exit(subprocess.call(cmd, env=env))
 
 
