@@ -7,18 +7,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.abstain import answer_type_mismatch, unknown_subject
 from assistant.compose import compose
 from assistant.config import Settings
 from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
 from vectorstore import IndexStore
 
-# Answer-type checks: some questions can only be answered by a sentence of a particular shape.
-_WANTS_FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (percentage|proportion|share)\b|\bcost\b|\bhow long\b", re.I)
-_FIGURE = re.compile(r"\d|£|\bper cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|hundred|thousand|half)\b", re.I)
-_WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
-_GRADE = re.compile(r"\b(outstanding|good|requires? improvement|inadequate)\b", re.I)
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what else|but|so|then|same for|and what)\b|"
                         r"\b(it|its|they|them|their|those|these|that|this|he|she|there)\b", re.I)
 
@@ -88,8 +83,11 @@ class Assistant:
         timings = dict(retrieval.timings_ms)
         top = retrieval.passages[: self.settings.k]
         strength = max((evidence(p) for p in top[:3]), default=0.0)
-        if not top or strength < self.settings.abstain_threshold:
+        unknown = unknown_subject(question, self.retriever.lexical, self.retriever.document_years,
+                                  " ".join(p.chunk.text for p in top))
+        if not top or strength < self.settings.abstain_threshold or unknown:
             answer = self._abstain(question, retrieval, top, strength)
+            answer.notice = unknown or answer.notice
         elif self.settings.backend == "offline":
             t = time.perf_counter()
             s = self.settings
@@ -125,16 +123,6 @@ class Assistant:
                       backend=self.settings.backend,
                       notice=f"evidence {strength:.2f} below the abstention threshold "
                              f"{self.settings.abstain_threshold:.2f}")
-
-
-def answer_type_mismatch(question: str, quotes: list[str]) -> str:
-    """Why the chosen sentences cannot answer this kind of question, or "" if they can."""
-    text = " ".join(quotes)
-    if _WANTS_FIGURE.search(question) and not _FIGURE.search(text):
-        return "the question asks for a figure, and no retrieved passage gives one"
-    if _WANTS_GRADE.search(question) and not _GRADE.search(text):
-        return "the question asks for an inspection grade, and no retrieved passage states one"
-    return ""
 
 
 def follow_up_context(question: str, history: Sequence[dict[str, str]]) -> str:

@@ -42,6 +42,7 @@ class HybridRetriever:
         self._glossary: Glossary | None = None
         self._councils: set[str] = set()
         self._inspection_types: set[str] = set()
+        self.document_years: set[int] = set()
         # One retriever may serve several UI sessions (st.cache_resource): rebuilds happen once, under a lock.
         self._refresh_lock = threading.Lock()
 
@@ -57,8 +58,9 @@ class HybridRetriever:
             glossary = Glossary.from_store(self.store)
             docs = self.store.list_documents()
             # Readers only ever see a complete old or a complete new state.
-            self._glossary, self._councils, self._inspection_types = (
-                glossary, {d.council for d in docs if d.council}, {d.inspection_type for d in docs if d.inspection_type})
+            self._glossary, self._councils, self._inspection_types, self.document_years = (
+                glossary, {d.council for d in docs if d.council}, {d.inspection_type for d in docs if d.inspection_type},
+                {int(d.date[:4]) for d in docs if d.date[:4].isdigit()})
             self._lexical = lexical
 
     @property
