@@ -22,6 +22,19 @@ class QuestionError(ValueError):
     """A question that cannot be asked as typed (empty, too long, no words)."""
 
 
+def validate_question(question: str, max_chars: int) -> str:
+    """The question as it will be asked (stripped), or ``QuestionError`` saying what is wrong with it."""
+    text = (question or "").strip()
+    if not text:
+        raise QuestionError("empty question: type a question about the indexed documents")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"question too long ({len(text):,} characters > {max_chars:,}): shorten it to the point you want answered")
+    if not re.search(r"\w", text):
+        raise QuestionError("the question has no words: type a question about the indexed documents")
+    return text
+
+
 def evidence(passage: Passage) -> float:
     """Absolute strength of a passage as an answer (what the abstention threshold is calibrated on)."""
     return 0.5 * passage.scores.get("sentence", 0.0) + 0.5 * passage.scores.get("coverage", 0.0)
@@ -55,16 +68,7 @@ class Assistant:
 
     # -- asking ----------------------------------------------------------------------------------
     def validate(self, question: str) -> str:
-        text = (question or "").strip()
-        if not text:
-            raise QuestionError("empty question: type a question about the indexed documents")
-        if len(text) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"question too long ({len(text):,} characters > {self.settings.max_question_chars:,}): "
-                "shorten it to the point you want answered")
-        if not re.search(r"\w", text):
-            raise QuestionError("the question has no words: type a question about the indexed documents")
-        return text
+        return validate_question(question, self.settings.max_question_chars)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] | None = None,
             filters: Filters | None = None) -> Answer:
@@ -80,6 +84,9 @@ class Assistant:
         elif history:
             context = follow_up_context(question, history)
         retrieval = self.retriever.retrieve(condensed, filters, context=context)
+        sides = comparison_sides(condensed, filters, self.retriever)
+        if sides:
+            retrieval = self._retrieve_sides(condensed, sides, retrieval, context)
         timings = dict(retrieval.timings_ms)
         top = retrieval.passages[: self.settings.k]
         strength = max((evidence(p) for p in top[:3]), default=0.0)
@@ -118,11 +125,47 @@ class Assistant:
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
         return answer
 
+    def _retrieve_sides(self, question: str, sides: list[Filters], whole: Retrieval, context: str) -> Retrieval:
+        """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""
+        per_side = [self.retriever.retrieve(question, side, context=context) for side in sides]
+        merged: list[Passage] = []
+        seen: set[str] = set()
+        for rank in range(max(len(r.passages) for r in per_side)):
+            for r in per_side:
+                if rank < len(r.passages) and r.passages[rank].chunk.id not in seen:
+                    seen.add(r.passages[rank].chunk.id)
+                    merged.append(r.passages[rank])
+        timings = {k: sum(r.timings_ms.get(k, 0.0) for r in [whole, *per_side]) for k in whole.timings_ms}
+        return Retrieval(whole.query, merged, whole.matcher, whole.query_vector, timings)
+
     def _abstain(self, question: str, retrieval: Retrieval, top: list[Passage], strength: float) -> Answer:
         return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=retrieval.passages,
                       backend=self.settings.backend,
                       notice=f"evidence {strength:.2f} below the abstention threshold "
                              f"{self.settings.abstain_threshold:.2f}")
+
+
+_EACH = re.compile(r"\b(each|both|either|all)( of the)? (councils?|areas?|authorit(?:y|ies))\b|\bcompared? (with|to)\b|"
+                   r"\bversus\b|\bvs\.?\b|\bdiffer", re.I)
+
+
+def comparison_sides(question: str, filters: Filters | None, retriever: Any) -> list[Filters]:
+    """The sides of a comparison question (two councils, years or inspection types), as filters; [] if none."""
+    from dataclasses import replace
+
+    from assistant.rerank import QueryContext
+
+    base = filters or Filters()
+    ctx = QueryContext.detect(question, retriever.councils, retriever.inspection_types)
+    if len(ctx.councils) >= 2 and not base.council:
+        return [replace(base, council=c) for c in sorted(ctx.councils)]
+    if _EACH.search(question) and not base.council and not ctx.councils and len(retriever.councils) >= 2:
+        return [replace(base, council=c) for c in sorted(retriever.councils)]
+    if len(ctx.inspection_types) >= 2 and not base.inspection_type:
+        return [replace(base, inspection_type=t) for t in sorted(ctx.inspection_types)]
+    if len(ctx.years) >= 2 and not (base.year_from or base.year_to):
+        return [replace(base, year_from=y, year_to=y) for y in sorted(ctx.years)]
+    return []
 
 
 def follow_up_context(question: str, history: Sequence[dict[str, str]]) -> str:

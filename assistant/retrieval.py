@@ -64,6 +64,18 @@ class HybridRetriever:
             self._lexical = lexical
 
     @property
+    def councils(self) -> set[str]:
+        if self._lexical is None:
+            self.refresh()
+        return self._councils
+
+    @property
+    def inspection_types(self) -> set[str]:
+        if self._lexical is None:
+            self.refresh()
+        return self._inspection_types
+
+    @property
     def lexical(self) -> LexicalIndex:
         if self._lexical is None:
             self.refresh()

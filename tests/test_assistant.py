@@ -143,3 +143,14 @@ def test_per_stage_timings_are_reported(assistant: Assistant) -> None:
     timings = assistant.ask("what did inspectors say about MACE meetings?").timings_ms
     for stage in ("embed_query", "dense", "bm25", "fuse", "rerank", "compose"):
         assert timings[stage] >= 0
+
+
+def test_comparison_questions_retrieve_each_side(assistant: Assistant) -> None:
+    from assistant.core import comparison_sides
+
+    sides = comparison_sides("How did Southend and Cheshire East respond?", None, assistant.retriever)
+    assert {s.council for s in sides} == {"Southend-on-Sea", "Cheshire East"}
+    assert comparison_sides("what about MACE meetings?", None, assistant.retriever) == []
+    answer = assistant.ask("When did each council have to get its JTAI response to Ofsted?")
+    councils = [p.chunk.council for p in answer.passages[:4]]
+    assert {"Southend-on-Sea", "Cheshire East"} <= set(councils)
