@@ -32,6 +32,7 @@ class Settings:
     dense_weight: float = 0.35
     bm25_weight: float = 0.65
     rerank: str = "features"  # "features" | "cross-encoder" | "none"
+    rerank_depth: int = 20  # fused candidates that get sentence-level features and a rerank score
     cross_encoder_path: str = ""
     dedupe: bool = True
     dedupe_threshold: float = 0.8

@@ -20,9 +20,6 @@ from assistant.rerank import QueryContext, TermMatcher, make_reranker
 from assistant.types import Filters, Passage
 from vectorstore import IndexStore
 
-#: How many fused candidates get sentence-level features (the costly part of rerank).
-RERANK_DEPTH = 20
-
 
 @dataclass
 class Retrieval:
@@ -122,7 +119,7 @@ class HybridRetriever:
         context_facets = QueryContext.detect(query, self._councils, self._inspection_types)
         matcher = TermMatcher(self.lexical, query, self.glossary.terms,
                               exclude=set(self.lexical.terms(context_facets.words())))
-        head = passages[:RERANK_DEPTH]
+        head = passages[: s.rerank_depth]
         self._sentence_scores(head, query_vector)
         self.reranker.score(question if not context else search_text, head, matcher, context_facets)
         head.sort(key=lambda p: p.score, reverse=True)
