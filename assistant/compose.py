@@ -52,7 +52,11 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
         return Composition("", [], [], {})
     numeric = bool(_NUMERIC_QUESTION.search(question))
     top = passages[0].score
-    usable = [p for p in passages[:4] if p.score >= top - passage_margin and p.sentences]
+    top_coverage = passages[0].scores.get("coverage", 0.0)
+    # Eligible: close to the best score, or covering the question's terms as fully as the best passage does
+    # (equally on-topic passages should not lose out to term frequency in one of them).
+    usable = [p for p in passages[:4] if p.sentences and (
+        p.score >= top - passage_margin or p.scores.get("coverage", 0.0) >= max(0.5, top_coverage - 0.02))]
     candidates: list[_Candidate] = []
     for rank, p in enumerate(usable):
         for i, text in enumerate(p.sentences):

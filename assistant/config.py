@@ -38,7 +38,7 @@ class Settings:
     dedupe_threshold: float = 0.8
     # Answering
     backend: str = "offline"
-    abstain_threshold: float = 0.31  # from `python -m eval.calibrate` on the sample set (<= 5 % answerable)
+    abstain_threshold: float = 0.30  # `python -m eval.calibrate` on the sample set (rule in eval/calibrate.py)
     max_answer_sentences: int = 4
     answer_passage_margin: float = 0.12  # passages within this of the best score may contribute sentences
     answer_sentence_ratio: float = 0.6  # sentences scoring below this share of the best are left out

@@ -27,7 +27,21 @@ def _stemmer() -> Any:
 
 
 #: Bump when what BM25 indexes changes, so caches built by older code are not reused.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+
+
+def _stopwords() -> list[str]:
+    """scikit-learn's English list (bm25s's own has 33 words and keeps "what", "did", "about"), minus words that
+    carry meaning in inspection questions, plus the verbs of asking."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    keep = {"not", "no", "nor", "never", "none", "nothing", "well", "find", "found", "without", "less", "least",
+            "more", "most", "against", "further", "first", "last", "full", "system", "bill", "fire", "interest"}
+    ask = {"did", "does", "doing", "say", "says", "said", "tell", "told", "according", "inspectors'"}
+    return sorted((set(ENGLISH_STOP_WORDS) - keep) | ask)
+
+
+STOPWORDS = _stopwords()
 
 
 def bm25_text(meta: dict[str, Any], text: str) -> str:
@@ -65,7 +79,7 @@ class LexicalIndex:
         vocab: dict[str, int] = {}
         idf = np.zeros(0, dtype=np.float32)
         if texts:
-            tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+            tokens = bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=stemmer, show_progress=False)
             retriever.index(tokens, show_progress=False)
             vocab = dict(tokens.vocab)
             df = np.zeros(len(vocab), dtype=np.float32)
@@ -123,7 +137,7 @@ class LexicalIndex:
         """Stemmed content terms of ``text`` (the same analysis as the index)."""
         import bm25s
 
-        return bm25s.tokenize([text], stopwords="en", stemmer=self.stemmer, return_ids=False,
+        return bm25s.tokenize([text], stopwords=STOPWORDS, stemmer=self.stemmer, return_ids=False,
                               show_progress=False)[0]
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:

@@ -1,5 +1,5 @@
-"""Choose the abstention threshold on a Q&A set: the highest threshold that abstains on at most
-``--max-false`` (default 5 %) of answerable questions, reporting the unanswerable recall it buys.
+"""Choose the abstention threshold on a Q&A set (the rule is in ``calibrate``), abstaining on at most
+``--max-false`` (default 5 %) of answerable questions, and report the unanswerable recall it buys.
 
     python -m eval.calibrate --data-dir DIR [--qa FILE]
 """
@@ -15,15 +15,22 @@ from eval.dataset import load_qa
 
 def calibrate(evidence_answerable: list[float], evidence_unanswerable: list[float],
               max_false: float) -> tuple[float, float, float]:
-    """(threshold, share of answerable abstained, share of unanswerable abstained)."""
-    best = (0.0, 0.0, 0.0)
-    for t in sorted(set(evidence_answerable + evidence_unanswerable)):
-        threshold = t + 1e-6  # abstain when evidence < threshold
+    """(threshold, share of answerable abstained, share of unanswerable abstained).
+
+    Among thresholds abstaining on at most ``max_false`` of answerable questions: most unanswerables caught,
+    then fewest answerables lost, then the highest threshold (so off-topic questions are still refused when
+    the evidence score cannot separate the set's unanswerables).
+    """
+    values = evidence_answerable + evidence_unanswerable
+    best: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
+    for threshold in sorted({0.0, *values, *(v + 1e-6 for v in values)}):
         false = sum(e < threshold for e in evidence_answerable) / max(1, len(evidence_answerable))
         hit = sum(e < threshold for e in evidence_unanswerable) / max(1, len(evidence_unanswerable))
-        if false <= max_false and (hit, -threshold) > (best[2], -best[0]):
-            best = (round(threshold, 4), false, hit)
-    return best
+        if false <= max_false:
+            key = (hit, -false, threshold)
+            if best is None or key > best[0]:
+                best = (key, (round(threshold, 4), false, hit))
+    return best[1] if best else (0.0, 0.0, 0.0)
 
 
 def main() -> None:

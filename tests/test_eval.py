@@ -60,3 +60,14 @@ def test_runner_scores_reports_and_compares(assistant: Assistant, tmp_path: Path
     assert any(r.startswith("recall@5") for r in comparison["regressions"])
     assert comparison["worse"] == [r["id"] for r in run.results if not r["passed"]]
     assert check_floors(run, {"recall@5": 1.01}) and not check_floors(run, {"recall@5": 0.0})
+
+
+def test_calibration_rule() -> None:
+    from eval.calibrate import calibrate
+
+    # separable: catch every unanswerable without losing an answerable
+    threshold, false, hit = calibrate([0.5, 0.6, 0.7], [0.2, 0.3], max_false=0.05)
+    assert hit == 1.0 and false == 0.0 and 0.3 < threshold <= 0.5
+    # not separable: lose nothing, but sit just below the weakest answerable (off-topic questions still abstain)
+    threshold, false, hit = calibrate([0.3, 0.6], [0.4, 0.5], max_false=0.05)
+    assert (false, hit) == (0.0, 0.0) and 0.29 < threshold <= 0.3
