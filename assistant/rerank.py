@@ -76,7 +76,6 @@ class FeatureWeights:
     coverage: float = 0.60
     section: float = 0.08
     context: float = 0.10
-    sentence_coverage: float = 0.20  # coverage of the best single sentence (answers often live in one)
 
 
 class TermMatcher:
@@ -120,14 +119,11 @@ class FeatureReranker:
             # Coverage of the passage's own text: headings are shared by dozens of chunks and say little.
             coverage = matcher.coverage(p.chunk.text)
             sentence = max(p.sentence_scores, default=p.scores.get("dense", 0.0))
-            sentence_coverage = max((matcher.coverage(t) for t in p.sentences), default=0.0) \
-                if w.sentence_coverage else 0.0
             prior = 1.0 if p.chunk.section_kind in cues else 0.0
             meta = context.match(p.chunk)
-            p.scores.update(coverage=coverage, sentence=sentence, section_prior=prior, context_prior=meta,
-                            sentence_coverage=sentence_coverage)
+            p.scores.update(coverage=coverage, sentence=sentence, section_prior=prior, context_prior=meta)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \
-                + w.section * prior + w.context * meta + w.sentence_coverage * sentence_coverage
+                + w.section * prior + w.context * meta
 
 
 @lru_cache(maxsize=2)
