@@ -77,11 +77,13 @@ def sanitize_filename(name: str, max_chars: int = MAX_NAME_CHARS) -> str:
     base = base.replace("\x00", "")
     base = re.sub(r"[^A-Za-z0-9._ -]", "_", base)
     base = re.sub(r"\.{2,}", ".", base)  # no ".." anywhere
-    base = re.sub(r"\s+", " ", base).strip(" .")  # no leading dot (hidden files are skipped by ingest)
-    base = base.lstrip("-")  # never looks like an option
+    base = re.sub(r"\s+", " ", base).strip()
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
+    # No leading dot (ingest skips hidden files) and never option-like; a name that is only a suffix
+    # (".txt") keeps the suffix and gets the stem "upload".
+    stem = stem.strip(" .").lstrip("-")
     suffix = suffix.lower()[:10]
     stem = stem.strip(" ._-") or "upload"
     room = max_chars - (len(suffix) + 1 if suffix else 0)
