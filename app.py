@@ -60,7 +60,9 @@ ANY = "Any"
 @st.cache_resource(show_spinner="Loading the model and the index…")
 def load_assistant(settings_key: str, _settings: Settings) -> Assistant:
     """One Assistant per distinct configuration; `settings_key` (repr of the settings) is the cache key."""
-    assistant = Assistant(_settings)
+    from assistant.cli import open_store_exclusively  # a CLI ingest may be creating the same new index
+
+    assistant = Assistant(_settings, open_store_exclusively(_settings))
     assistant.warm_up()
     return assistant
 
@@ -189,6 +191,9 @@ def upload_section(settings: Settings, assistant: Assistant) -> None:
         except (IngestBusy, StoreUnavailable) as exc:
             st.session_state[UPLOAD_RESULTS] = []
             st.error(one_line(exc))
+        except Exception as exc:  # e.g. a disk or database error mid-ingest: one line, not a traceback page
+            st.session_state[UPLOAD_RESULTS] = []
+            st.error(f"Upload failed, nothing was added: {one_line(exc)}")
         else:
             with refresh_lock(repr(settings)):
                 assistant.refresh()

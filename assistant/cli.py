@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.config import Settings
@@ -22,7 +23,8 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index folder (
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Messages carry file names and document text: never let "[...]" in them be read as Rich markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -38,9 +40,30 @@ def open_store(settings: Settings) -> Any:
     from vectorstore import ModelUnavailable, StoreUnavailable
 
     try:
-        return settings.open_store()
+        return open_store_exclusively(settings)
     except (StoreUnavailable, ModelUnavailable) as exc:
         fail(str(exc))
+
+
+def open_store_exclusively(settings: Settings) -> Any:
+    """``settings.open_store()``, one process at a time per local index folder.
+
+    Two processes opening a *new* local index at once race in Chroma's schema migrations ("table collections
+    already exists"), and both fail. Opening takes well under a second, so a short exclusive file lock around
+    it is enough; a server (CHROMA_HOST) does its own locking. (The lasting fix belongs in vectorstore.)
+    """
+    import fcntl
+
+    if settings.server_mode:
+        return settings.open_store()
+    folder = Path(settings.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".open.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            return settings.open_store()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @app.command()
@@ -57,31 +80,15 @@ def ingest(
     max_file_mb: Annotated[float | None, typer.Option(help="Refuse files larger than this.")] = None,
 ) -> None:
     """Chunk, embed and index letters and reports (PDF, .txt, .md). Unchanged files are skipped."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ingest import IngestBusy, IngestOptions
-    from ingest import ingest as run_ingest
-    from vectorstore import StoreUnavailable
-
-    settings = settings_for(data_dir, max_file_mb=max_file_mb)
-    overrides = {k: v for k, v in dict(title=title, date=date, council=council, doc_type=doc_type,
-                                       inspection_type=inspection_type).items() if v}
-    store = open_store(settings)
-    options = IngestOptions(overrides=overrides, prune=prune, force=force, max_file_mb=settings.max_file_mb,
-                            max_tokens=settings.chunk_max_tokens)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} texts"),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("reading files", total=None)
-
-        def progress(done: int, total: int, stage: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=stage)
-
-        try:
-            report = run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
-        except (IngestBusy, StoreUnavailable) as exc:
-            fail(str(exc))
+    try:
+        store, report = _run_ingest(paths, data_dir, prune, force, max_file_mb,
+                                    dict(title=title, date=date, council=council, doc_type=doc_type,
+                                         inspection_type=inspection_type))
+    except KeyboardInterrupt:  # Ctrl+C / SIGINT at any point: one line, not Typer's silent exit or a traceback
+        fail("interrupted: documents committed so far are kept; run the same command again to finish "
+             "(it cleans up anything half-written)", code=130)
     for outcome in report.failed:
-        err.print(f"[red]failed[/] {outcome.path}: {outcome.reason}", highlight=False)
+        err.print(f"[red]failed[/] {escape(outcome.path)}: {escape(outcome.reason)}", highlight=False)
     table = Table(title=f"Ingest summary ({report.seconds:.1f} s)")
     for column in ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks"):
         table.add_column(column, justify="right")
@@ -92,6 +99,32 @@ def ingest(
         out.print(f"cleaned up {report.swept_orphans} chunks left by an interrupted ingest")
     if report.failed:
         raise typer.Exit(1)
+
+
+def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bool, max_file_mb: float | None,
+                overrides: dict[str, str | None]) -> tuple[Any, Any]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest import IngestBusy, IngestOptions
+    from ingest import ingest as run_ingest
+    from vectorstore import StoreUnavailable
+
+    settings = settings_for(data_dir, max_file_mb=max_file_mb)
+    store = open_store(settings)
+    options = IngestOptions(overrides={k: v for k, v in overrides.items() if v}, prune=prune, force=force,
+                            max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} texts"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("reading files", total=None)
+
+        def progress(done: int, total: int, stage: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=stage)
+
+        try:
+            return store, run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
+        except (IngestBusy, StoreUnavailable) as exc:
+            fail(str(exc))
+    raise AssertionError("unreachable")
 
 
 def index_status(settings: Settings, store: Any) -> dict[str, Any]:
@@ -121,12 +154,12 @@ def status(data_dir: DataDir = None,
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
         return
-    table = Table(title=f"{len(info['documents'])} documents, {info['total_chunks']} chunks — {info['path']}")
+    table = Table(title=f"{len(info['documents'])} documents, {info['total_chunks']} chunks — {escape(info['path'])}")
     for column in ("source", "title", "date", "council", "type", "inspection", "chunks"):
         table.add_column(column, overflow="fold")
     for d in info["documents"]:
-        table.add_row(d["source"], d["title"][:70], d["date"], d["council"], d["doc_type"], d["inspection_type"],
-                      str(d["chunks"]))
+        table.add_row(*(escape(str(v)) for v in (d["source"], d["title"][:70], d["date"], d["council"],
+                                                  d["doc_type"], d["inspection_type"], d["chunks"])))
     out.print(table)
     out.print(f"embedding model: {info['embedding_model']} ({info['mode']} index)")
 
@@ -146,7 +179,7 @@ def glossary(data_dir: DataDir = None,
     table.add_column("acronym")
     table.add_column("long form")
     for acronym, long_form in sorted(terms.items()):
-        table.add_row(acronym, long_form)
+        table.add_row(escape(acronym), escape(long_form))
     out.print(table)
 
 
@@ -158,6 +191,30 @@ def _filters(council: str | None, year_from: int | None, year_to: int | None, do
                    inspection_type=inspection_type, section=section, source=source)
 
 
+def require_index(settings: Settings) -> None:
+    """Asking a local index that was never created is a typo or a missing ingest: say so, create nothing."""
+    if not settings.server_mode and not settings.chroma_path.is_dir():
+        fail(f"no index at {settings.data_dir}: run 'inspection-assistant ingest <folder> --data-dir "
+             f"{settings.data_dir}' first (or check --data-dir / INSPECTION_ASSISTANT_DATA_DIR)")
+
+
+def _batch_result(assistant: Any, line: str, number: int, filters: Any) -> dict[str, Any]:
+    """One JSON line of --batch output; a malformed input line gives an "error" object, not a traceback."""
+    from assistant.core import QuestionError
+
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": number, "error": f"line {number}: not valid JSON ({exc.msg})"}
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        return {"id": item.get("id", number) if isinstance(item, dict) else number,
+                "error": f"line {number}: expected an object with a string \"question\""}
+    try:
+        return {"id": item.get("id", number), **assistant.ask(item["question"], filters=filters).to_dict()}
+    except QuestionError as exc:
+        return {"id": item.get("id", number), "error": str(exc)}
+
+
 def open_assistant(settings: Settings) -> Any:
     from assistant.core import Assistant
 
@@ -166,14 +223,15 @@ def open_assistant(settings: Settings) -> Any:
 
 def print_answer(answer: Any) -> None:
     if answer.abstained:
-        out.print(f"[yellow]{answer.text or answer.notice}[/]", highlight=False)
+        out.print(f"[yellow]{escape(answer.text or answer.notice)}[/]", highlight=False)
         if answer.notice and answer.text:
-            out.print(f"[dim]({answer.notice})[/]", highlight=False)
+            out.print(f"[dim]({escape(answer.notice)})[/]", highlight=False)
         for i, p in enumerate(answer.passages[:3], start=1):
             c = p.chunk
-            out.print(f"  closest {i}: {c.source} — {c.section} {c.paragraph} (score {p.score:.2f})", highlight=False)
+            out.print(f"  closest {i}: {c.source} — {c.section} {c.paragraph} (score {p.score:.2f})", highlight=False,
+                      markup=False)
         return
-    out.print(answer.text, highlight=False)
+    out.print(answer.text, highlight=False, markup=False)  # document text: "[/b]" must print, not crash
     out.print()
     out.print("[bold]References[/]")
     for c in answer.citations:
@@ -198,7 +256,7 @@ def ask(
     batch: Annotated[Path | None, typer.Option(help="JSONL with id and question per line; prints JSONL.")] = None,
 ) -> None:
     """Answer a question with cited passages (or say the documents don't cover it)."""
-    from assistant.core import QuestionError
+    from assistant.core import QuestionError, validate_question
     from vectorstore import StoreUnavailable
 
     settings = settings_for(data_dir, k=k, backend=backend,
@@ -206,20 +264,30 @@ def ask(
     filters = _filters(council, year_from, year_to, doc_type, inspection_type, section, source)
     if batch is None and question is None:
         fail("give a question, or --batch FILE.jsonl")
+    lines: list[str] = []
+    if batch is not None:
+        try:
+            lines = batch.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            fail(f"batch file not found: {batch}")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the batch file {batch}: {exc}")
+    else:
+        try:  # a bad question is refused before anything is loaded or created
+            validate_question(question or "", settings.max_question_chars)
+        except QuestionError as exc:
+            fail(str(exc))
+    require_index(settings)
     assistant = open_assistant(settings)
     try:
+        if not assistant.store.list_documents():
+            fail(f"the index at {settings.data_dir} has no documents: run "
+                 f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
         if batch is not None:
-            if not batch.exists():
-                fail(f"batch file not found: {batch}")
-            for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-                if not line.strip():
-                    continue
-                item = json.loads(line)
-                try:
-                    result = {"id": item.get("id", number), **assistant.ask(item["question"], filters=filters).to_dict()}
-                except QuestionError as exc:
-                    result = {"id": item.get("id", number), "error": str(exc)}
-                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    sys.stdout.write(json.dumps(_batch_result(assistant, line, number, filters),
+                                                ensure_ascii=False) + "\n")
             return
         answer = assistant.ask(question or "", filters=filters)
     except QuestionError as exc:
@@ -286,7 +354,7 @@ def evaluate(
     if corpus is not None:
         report = run_ingest(assistant.store, [corpus], IngestOptions(), lock_dir=settings.data_dir)
         for o in report.failed:
-            err.print(f"[red]failed[/] {o.path}: {o.reason}", highlight=False)
+            err.print(f"[red]failed[/] {escape(o.path)}: {escape(o.reason)}", highlight=False)
     assistant.warm_up()
     source_dir = corpus or _sources_dir(assistant)
 
@@ -320,7 +388,7 @@ def evaluate(
     out.print(lat)
     failed_ids = [r["id"] for r in run.results if not r["passed"]]
     out.print(f"failed: {', '.join(failed_ids) or 'none'}")
-    out.print(f"reports: {json_path} {md_path}")
+    out.print(f"reports: {json_path} {md_path}", markup=False)
     problems = check_floors(run, floors)
     if run.comparison:
         c = run.comparison
@@ -329,7 +397,7 @@ def evaluate(
     if tmp is not None:
         tmp.cleanup()
     for problem in problems:
-        err.print(f"[bold red]gate:[/] {problem}", highlight=False)
+        err.print(f"[bold red]gate:[/] {escape(problem)}", highlight=False)
     if problems:
         raise typer.Exit(1)
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.abstain import answer_type_mismatch, unknown_subject
 from assistant.compose import compose
 from assistant.config import Settings
-from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
 from vectorstore import IndexStore
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Retrieval
 
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what else|but|so|then|same for|and what)\b|"
                         r"\b(it|its|they|them|their|those|these|that|this|he|she|there)\b", re.I)
@@ -44,6 +46,11 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, store: IndexStore | None = None):
         self.settings = settings or Settings.from_env()
         self.store = store or self.settings.open_store()
+        # Imported here, not at the top: retrieval pulls in scikit-learn and LangChain (~2 s), and every CLI
+        # command imports this package: `ingest` never needs them, and a Ctrl+C during that import would
+        # print a traceback instead of the CLI's one-line message.
+        from assistant.retrieval import HybridRetriever
+
         self.retriever = HybridRetriever(self.store, self.settings)
         self._answerer: Any = None
 
@@ -127,6 +134,8 @@ class Assistant:
 
     def _retrieve_sides(self, question: str, sides: list[Filters], whole: Retrieval, context: str) -> Retrieval:
         """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""
+        from assistant.retrieval import Retrieval
+
         per_side = [self.retriever.retrieve(question, side, context=context) for side in sides]
         merged: list[Passage] = []
         seen: set[str] = set()

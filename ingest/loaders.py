@@ -42,21 +42,24 @@ def load_file(path: Path, max_bytes: int) -> SourceDocument:
     if not path.exists():
         raise IngestError(path, "file not found: check the path")
     if not path.is_file():
-        raise IngestError(path, "not a regular file")
+        raise IngestError(path, "not a regular file (a device, pipe or socket?): copy the document to an ordinary file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(path, f"unsupported file type '{suffix or '(none)'}': convert it to PDF, .txt or .md")
+    # Size from stat() first: an oversized file is refused without reading a byte of it.
     size = path.stat().st_size
     if size == 0:
         raise IngestError(path, "empty file (0 bytes): nothing to index")
     if size > max_bytes:
-        raise IngestError(
-            path, f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:g} MB limit): split it or raise --max-file-mb"
-        )
+        raise _too_large(path, size, max_bytes)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # never more than the limit, even if the file grows meanwhile
     except OSError as exc:
         raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise _too_large(path, len(data), max_bytes)
+    size = len(data)
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
         pages = _pdf_pages(path, data)
@@ -66,16 +69,32 @@ def load_file(path: Path, max_bytes: int) -> SourceDocument:
     return SourceDocument(path, kind, [text], digest, size, notes)
 
 
+def _too_large(path: Path, size: int, max_bytes: int) -> IngestError:
+    return IngestError(
+        path, f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:g} MB limit): split it or raise --max-file-mb")
+
+
 def _decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError(path, "contains NUL bytes: looks like a binary file, not text")
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    nul = -1 if utf16 else data.find(b"\x00")  # the whole file: a NUL after the first 64 KB is still binary
+    if nul >= 0:
+        if _looks_like_utf16(data):
+            raise IngestError(path, "contains NUL bytes: looks like UTF-16 text without a byte-order mark; "
+                                    "re-save it as UTF-8")
+        raise IngestError(path, f"contains NUL bytes (first at offset {nul}): looks like a binary file, not text")
     for encoding, note in (("utf-8-sig", ""), ("utf-16", "decoded as UTF-16")):
-        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if encoding == "utf-16" and not utf16:
             continue
         try:
             return data.decode(encoding), [note] if note else []
         except UnicodeDecodeError:
-            pass
+            if encoding == "utf-8-sig" and _looks_like_utf8(data):
+                # Mostly UTF-8 with a stray byte: decoding it all as Windows-1252 would turn every accented
+                # letter and curly quote into mojibake ("â€™"), so point at the bad byte instead.
+                offset = _utf8_error_offset(data)
+                raise IngestError(
+                    path, f"undecodable bytes at offset {offset} (0x{data[offset]:02x}): UTF-8 text with invalid "
+                          "bytes (mixed encodings?); re-save it as UTF-8") from None
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -83,6 +102,33 @@ def _decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
             path, f"undecodable bytes at offset {exc.start}: not UTF-8 or Windows-1252 text; re-save it as UTF-8"
         ) from exc
     return text, ["decoded as Windows-1252 (not valid UTF-8)"]
+
+
+def _looks_like_utf8(data: bytes) -> bool:
+    """A UTF-8 byte-order mark, or at least as many valid multi-byte UTF-8 characters as invalid bytes."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return True
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")  # genuine U+FFFD characters do not count
+    valid = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    return valid > 0 and valid >= invalid
+
+
+def _utf8_error_offset(data: bytes) -> int:
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return bom + exc.start
+    return 0
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    half = len(sample) // 2
+    return max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.8 * half
 
 
 def _pdf_pages(path: Path, data: bytes) -> list[str]:
@@ -111,7 +157,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
     except (PdfReadError, Exception) as exc:  # pypdf raises assorted errors on damaged files
         raise IngestError(path, f"corrupt PDF ({type(exc).__name__}: {str(exc)[:80]}): re-export or repair it") from exc
     if not pages:
-        raise IngestError(path, "PDF has no pages")
+        raise IngestError(path, "PDF has no pages: re-export it from the original document")
     chars = sum(len(p.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * len(pages):
         raise IngestError(path, "no extractable text: looks scanned, OCR it first (e.g. 'ocrmypdf in.pdf out.pdf')")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk_blocks, embedding_prefix
 from ingest.glossary import mine_glossary
-from ingest.loaders import IngestError, SourceDocument, discover, load_file
+from ingest.loaders import SUPPORTED_SUFFIXES, IngestError, SourceDocument, discover, load_file
 from ingest.metadata import extract_metadata, read_sidecar
 from ingest.structure import parse_blocks
 from vectorstore import ChunkRecord, DocumentRecord, IndexStore, SentenceRecord, token_counter
@@ -107,6 +107,11 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
 
+def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
+    """A document version: the file's bytes plus its metadata overrides (changing a sidecar re-ingests the file)."""
+    return hashlib.sha256((file_sha256 + json.dumps(chosen_metadata, sort_keys=True)).encode()).hexdigest()
+
+
 def prepare_document(source: SourceDocument, overrides: dict[str, str], max_tokens: int,
                      count_tokens: Callable[[str], int]) -> tuple[DocumentRecord, list[ChunkRecord], list[SentenceRecord]]:
     path = source.path
@@ -115,10 +120,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
     except (ValueError, OSError) as exc:
         raise IngestError(path, f"bad sidecar {path.name}.meta.json ({exc}): fix or delete it") from exc
     chosen = {**sidecar, **overrides}
-    # Overrides are part of the version: changing a sidecar re-ingests the file.
-    content_hash = hashlib.sha256(
-        (source.content_hash + json.dumps(chosen, sort_keys=True)).encode()
-    ).hexdigest()
+    content_hash = version_hash(source.content_hash, chosen)
     full_text = "\n".join(source.pages)
     meta = extract_metadata(full_text).merged(chosen)
     blocks = parse_blocks(source.pages, paged=source.paged)
@@ -184,8 +186,33 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
     return report
 
 
+def _unchanged(path: Path, options: IngestOptions, registry: dict[str, DocumentRecord]) -> FileOutcome | None:
+    """A registered file whose bytes and overrides are unchanged, found by hashing alone (no parsing, no PDF
+    text extraction, no chunking): a re-run over an unchanged folder does next to no work.
+
+    Anything unusual (unreadable, now over the size limit, bad sidecar) returns None, so the full path below
+    reports it exactly as before."""
+    known = registry.get(doc_id_for(path))
+    if known is None or options.force or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return None
+    try:
+        size = path.stat().st_size
+        if size == 0 or size > int(options.max_file_mb * 1_000_000) or not path.is_file():
+            return None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        chosen = {**read_sidecar(path), **options.overrides}
+    except (OSError, ValueError):
+        return None
+    if version_hash(digest, chosen) != known.content_hash:
+        return None
+    return FileOutcome(str(path), path.name, "skipped", known.chunks)
+
+
 def _prepare(path: Path, options: IngestOptions, registry: dict[str, DocumentRecord],
              count_tokens: Callable[[str], int], pending: list[PreparedDocument]) -> FileOutcome | None:
+    skipped = _unchanged(path, options, registry)
+    if skipped is not None:
+        return skipped
     try:
         source = load_file(path, int(options.max_file_mb * 1_000_000))
         record, chunks, sentences = prepare_document(source, options.overrides, options.max_tokens, count_tokens)
@@ -226,15 +253,22 @@ def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], done: in
     done += len(sentence_texts)
     if progress:
         progress(done, total, "writing")
-    ci = si = 0
+    # One write per collection for the whole group (each Chroma write costs a fixed ~30 ms however small),
+    # then the group's registry records (the commit point of every document in it), then old versions go.
+    store.upsert_chunks([c for doc in group for c in doc.chunks], chunk_vecs,
+                        sentence_counts=[len(c_sents) for doc in group for c_sents in _per_chunk(doc)])
+    store.upsert_sentences([s for doc in group for s in doc.sentences], sentence_vecs)
+    store.put_documents([doc.record for doc in group])  # commit point
     for doc in group:
-        store.upsert_chunks(doc.chunks, chunk_vecs[ci:ci + len(doc.chunks)])
-        store.upsert_sentences(doc.sentences, sentence_vecs[si:si + len(doc.sentences)])
-        ci += len(doc.chunks)
-        si += len(doc.sentences)
-        store.put_document(doc.record)  # commit point
         store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
     return done
+
+
+def _per_chunk(doc: PreparedDocument) -> list[list[SentenceRecord]]:
+    by_chunk: dict[str, list[SentenceRecord]] = {c.id: [] for c in doc.chunks}
+    for s in doc.sentences:
+        by_chunk[s.chunk_id].append(s)
+    return list(by_chunk.values())
 
 
 def _prune(store: IndexStore, roots: list[Path], registry: dict[str, DocumentRecord]) -> list[FileOutcome]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,32 @@ def _embedding_function_class() -> type:
     return PackagedMiniLM
 
 
+class _Guarded:
+    """A Chroma collection whose calls turn a lost server connection into ``StoreUnavailable``."""
+
+    def __init__(self, collection: Any, store: IndexStore):
+        self._collection = collection
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                if self._store._is_connection_error(exc):
+                    raise self._store._unavailable(exc) from exc
+                raise
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"_Guarded({self._collection!r})"
+
+
 class IndexStore:
     """An inspection-document index in Chroma."""
 
@@ -78,17 +105,23 @@ class IndexStore:
         ef = _embedding_function_class()(self.embedder)
         cfg = {"hnsw": {"space": "cosine"}}
         try:
-            self.chunks = self._client.get_or_create_collection(
-                f"{name}_chunks", embedding_function=ef, configuration=cfg
-            )
-            self.sentences = self._client.get_or_create_collection(
+            chunks = self._client.get_or_create_collection(f"{name}_chunks", embedding_function=ef, configuration=cfg)
+            sentences = self._client.get_or_create_collection(
                 f"{name}_sentences", embedding_function=ef, configuration=cfg
             )
-            self.documents = self._client.get_or_create_collection(
+            documents = self._client.get_or_create_collection(
                 f"{name}_documents", embedding_function=ef, configuration=cfg
             )
+            self._max_batch = self._read_max_batch()
         except Exception as exc:  # chromadb raises many types for a dead server
             raise self._unavailable(exc) from exc
+        # Against a server, a connection lost *after* opening must surface as StoreUnavailable (one clear
+        # message, and the same object works again once the server is back), never as a raw httpx error.
+        wrap = (lambda c: _Guarded(c, self)) if self.host else (lambda c: c)
+        self.chunks, self.sentences, self.documents = wrap(chunks), wrap(sentences), wrap(documents)
+        # chunk id -> number of its sentences, learned from chunk metadata as chunks are read (ids are
+        # versioned, so a cached count never goes stale)
+        self._n_sentences: dict[str, int] = {}
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -121,12 +154,48 @@ class IndexStore:
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
-    @property
-    def max_batch(self) -> int:
+    def _read_max_batch(self) -> int:
         try:
             return int(self._client.get_max_batch_size())
         except Exception:
             return 1000
+
+    @property
+    def max_batch(self) -> int:
+        """Chroma's largest write batch (asked once: against a server every ask is a round trip)."""
+        return self._max_batch
+
+    def _is_connection_error(self, exc: BaseException) -> bool:
+        if not self.host:
+            return False
+        try:
+            import httpx
+
+            if isinstance(exc, httpx.TransportError):
+                return True
+        except ImportError:  # pragma: no cover - chromadb's HttpClient needs httpx
+            pass
+        return isinstance(exc, ConnectionError) or "could not connect to a chroma server" in str(exc).lower()
+
+    def prefetch(self) -> None:
+        """Start reading the vector indexes into memory in the background (embedded mode only).
+
+        The first question otherwise loads them from disk after the model has loaded (the sentences' index alone
+        is ~0.5 GB at 100k chunks: 0.5-2.5 s); Chroma does that loading outside the GIL, so it overlaps the model
+        import. Reads only; any error is left for the real call to report."""
+        if self.host:
+            return
+
+        def run() -> None:
+            try:
+                for collection in (self.chunks, self.sentences):
+                    got = collection.get(limit=1, include=["embeddings"])
+                    if got["ids"] and collection is self.chunks:
+                        collection.query(query_embeddings=[got["embeddings"][0]], n_results=1, include=[])
+            except Exception:
+                pass
+
+        threading.Thread(target=run, name="index-prefetch", daemon=True).start()
 
     # -- document registry ------------------------------------------------------------------
     def list_documents(self) -> list[DocumentRecord]:
@@ -147,6 +216,13 @@ class IndexStore:
         self.documents.upsert(ids=[doc.doc_id], embeddings=[[1.0]],
                               metadatas=[doc.metadata()], documents=[doc.title or doc.source])
 
+    def put_documents(self, docs: Sequence[DocumentRecord]) -> None:
+        """``put_document`` for several documents in one write (the commit point of a whole ingest group)."""
+        for start in range(0, len(docs), self.max_batch):
+            part = docs[start:start + self.max_batch]
+            self.documents.upsert(ids=[d.doc_id for d in part], embeddings=[[1.0]] * len(part),
+                                  metadatas=[d.metadata() for d in part], documents=[d.title or d.source for d in part])
+
     def delete_document(self, doc_id: str) -> None:
         self.documents.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
@@ -161,13 +237,22 @@ class IndexStore:
         self.documents.upsert(ids=[_STATE_ID], embeddings=[[1.0]],
                               metadatas=[{"kind": "state"}], documents=[json.dumps(state, sort_keys=True)])
 
-    def fingerprint(self) -> str:
-        """Changes whenever any document version is added, replaced or removed."""
-        got = self.documents.get(include=["metadatas"])
-        pairs = sorted(
-            f"{i}:{(m or {}).get('content_hash', '')}" for i, m in zip(got["ids"], got["metadatas"] or []) if i != _STATE_ID
-        )
+    def fingerprint(self, documents: Sequence[DocumentRecord] | None = None) -> str:
+        """Changes whenever any document version is added, replaced or removed.
+
+        ``documents``: a ``list_documents()`` result the caller already holds (reading the registry costs ~1 s
+        at 10k documents); the same value as reading it again."""
+        if documents is not None:
+            pairs = sorted(f"{d.doc_id}:{d.content_hash}" for d in documents)
+        else:
+            got = self.documents.get(include=["metadatas"])
+            pairs = sorted(f"{i}:{(m or {}).get('content_hash', '')}"
+                           for i, m in zip(got["ids"], got["metadatas"] or []) if i != _STATE_ID)
         return hashlib.sha1("\n".join(pairs).encode()).hexdigest()[:16]
+
+    def has_documents(self) -> bool:
+        """Whether any document is registered, without reading the registry's metadata (ids only)."""
+        return any(i != _STATE_ID for i in self.documents.get(limit=2, include=[])["ids"])
 
     # -- chunks and sentences ---------------------------------------------------------------
     def _batched_upsert(self, collection: Any, ids: list[str], embeddings: np.ndarray,
@@ -178,9 +263,15 @@ class IndexStore:
             collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
                               documents=documents[start:end], metadatas=metadatas[start:end])
 
-    def upsert_chunks(self, chunks: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
-        self._batched_upsert(self.chunks, [c.id for c in chunks], embeddings,
-                             [c.text for c in chunks], [c.metadata() for c in chunks])
+    def upsert_chunks(self, chunks: Sequence[ChunkRecord], embeddings: np.ndarray,
+                      sentence_counts: Sequence[int] | None = None) -> None:
+        """``sentence_counts`` (per chunk) lets readers fetch a chunk's sentences by id: sentence ids are
+        ``<chunk id>-s000``, ``-s001``, … (see ingest.pipeline.prepare_document)."""
+        metas = [c.metadata() for c in chunks]
+        if sentence_counts is not None:
+            for meta, n in zip(metas, sentence_counts, strict=True):
+                meta["n_sentences"] = int(n)
+        self._batched_upsert(self.chunks, [c.id for c in chunks], embeddings, [c.text for c in chunks], metas)
 
     def upsert_sentences(self, sentences: Sequence[SentenceRecord], embeddings: np.ndarray) -> None:
         self._batched_upsert(self.sentences, [s.id for s in sentences], embeddings,
@@ -231,8 +322,15 @@ class IndexStore:
         if not ids:
             return []
         got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        self._learn_sentence_counts(got["ids"], got["metadatas"])
         by_id = {i: ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
+
+    def _learn_sentence_counts(self, ids: Sequence[str], metas: Sequence[dict[str, Any] | None]) -> None:
+        for i, m in zip(ids, metas):
+            n = (m or {}).get("n_sentences")
+            if n is not None:
+                self._n_sentences[i] = int(n)
 
     def query_chunks(self, embedding: np.ndarray, k: int,
                      where: dict[str, Any] | None = None) -> list[tuple[ChunkRecord, float]]:
@@ -242,6 +340,7 @@ class IndexStore:
             return []
         got = self.chunks.query(query_embeddings=[embedding], n_results=min(k, n), where=where,
                                 include=["documents", "metadatas", "distances"])
+        self._learn_sentence_counts(got["ids"][0], got["metadatas"][0])
         return [
             (ChunkRecord.from_chroma(i, t, m), 1.0 - float(d))
             for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
@@ -258,13 +357,28 @@ class IndexStore:
         """Each chunk's sentences with their stored embeddings, in reading order."""
         if not chunk_ids:
             return {}
-        got = self.sentences.get(where={"chunk_id": {"$in": list(chunk_ids)}},
-                                 include=["documents", "metadatas", "embeddings"])
+        chunk_ids = list(dict.fromkeys(chunk_ids))
+        unknown = [c for c in chunk_ids if c not in self._n_sentences]
+        if unknown:  # one cheap by-id read of the chunks' metadata
+            got = self.chunks.get(ids=unknown, include=["metadatas"])
+            self._learn_sentence_counts(got["ids"], got["metadatas"])
+        # Sentences by id (a primary-key lookup) where the chunk records its sentence count; a `chunk_id $in`
+        # filter scans the sentences' metadata, which grows with the index (and is kept for indexes written
+        # before chunks carried the count).
+        by_id = [f"{c}-s{p:03d}" for c in chunk_ids if c in self._n_sentences for p in range(self._n_sentences[c])]
+        legacy = [c for c in chunk_ids if c not in self._n_sentences]
+        results = []
+        if by_id:
+            results.append(self.sentences.get(ids=by_id, include=["documents", "metadatas", "embeddings"]))
+        if legacy:
+            results.append(self.sentences.get(where={"chunk_id": {"$in": legacy}},
+                                              include=["documents", "metadatas", "embeddings"]))
         out: dict[str, list[tuple[SentenceRecord, np.ndarray]]] = {}
-        for i, t, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
-            rec = SentenceRecord(id=i, text=t, chunk_id=m["chunk_id"], doc_id=m["doc_id"],
-                                 doc_hash=m["doc_hash"], position=int(m["position"]))
-            out.setdefault(rec.chunk_id, []).append((rec, np.asarray(e, dtype=np.float32)))
+        for got in results:
+            for i, t, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+                rec = SentenceRecord(id=i, text=t, chunk_id=m["chunk_id"], doc_id=m["doc_id"],
+                                     doc_hash=m["doc_hash"], position=int(m["position"]))
+                out.setdefault(rec.chunk_id, []).append((rec, np.asarray(e, dtype=np.float32)))
         for sents in out.values():
             sents.sort(key=lambda pair: pair[0].position)
         return out

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Query latency per stage (p50/p95 over a fixed set of 30 questions), cold start, and index size on disk,
+at about 1k, 10k and 100k chunks.
+
+Indexes (built once in the work folder, reused by later runs; --rebuild to start again):
+- **1k**: *real* ingest of data/sample plus generated documents (benchmarks/corpus_gen.py) up to ~1,000 chunks.
+- **10k / 100k**: a copy of the 1k index plus *synthetic* chunks written straight into Chroma: each is a real
+  chunk of the 1k index (text re-placed to another council; its sentences likewise) whose stored embedding, and
+  its sentences' embeddings, are reused with small Gaussian noise (sigma 0.01 per dimension, re-normalised;
+  cosine to the original ~0.98). Embedding 100k chunks for real would take hours on 2 cores. The answers at
+  these sizes are not meaningful (hundreds of near-copies of each passage); the timings are.
+
+Per size: an in-process ``Assistant`` answers each question ``--rounds`` times after a warm-up (per-stage
+times from ``Answer.timings_ms`` plus the wall time of ``ask``); then ``--cold`` fresh processes each run
+``python -m assistant.cli ask --json`` (process start -> first answer, with the BM25 cache on disk).
+
+    python benchmarks/query.py [--sizes 1000 10000 100000] [--work /tmp/ia-bench] [--rounds 3] [--cold 3]
+Writes benchmarks/out/query.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks._common import (  # noqa: E402
+    ROOT,
+    background_load,
+    dir_size_mb,
+    machine,
+    peak_rss_mb,
+    percentile,
+    stamp,
+    table,
+    write_json,
+)
+
+STAGES = ("embed_query", "dense", "bm25", "fuse", "rerank", "compose", "total")
+NOISE_SIGMA = 0.01
+SEED = 7
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def questions(n: int = 30) -> list[str]:
+    items = [json.loads(line) for line in (ROOT / "eval" / "qa" / "sample.jsonl").read_text().splitlines() if line]
+    step = len(items) / n
+    return [items[int(k * step)]["question"] for k in range(n)]
+
+
+# -- index building --------------------------------------------------------------------------------------------
+def build_real(data_dir: Path, work: Path, target_chunks: int) -> dict[str, Any]:
+    """data/sample + generated documents, really ingested, until ~target_chunks."""
+    from assistant.config import Settings
+    from benchmarks.corpus_gen import generate
+    from ingest import IngestOptions, ingest
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    corpus = data_dir.parent / f"{data_dir.name}-corpus"
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.copytree(ROOT / "data" / "sample", corpus / "sample")
+    # ~9.3 chunks per generated document; 188 chunks in data/sample.
+    n_docs = max(1, round((target_chunks - 188) / 9.3))
+    generate(corpus / "generated", n_docs, seed=SEED)
+    store = Settings.from_env(data_dir=data_dir).open_store()
+    t = time.perf_counter()
+    report = ingest(store, [corpus], IngestOptions(), lock_dir=data_dir)
+    seconds = time.perf_counter() - t
+    assert not report.failed, report.failed
+    return {"kind": "real ingest", "documents": len(store.list_documents()), "chunks": store.count_chunks(),
+            "sentences": store.count_sentences(), "build_s": round(seconds, 1)}
+
+
+def build_synthetic(data_dir: Path, real_dir: Path, target_chunks: int) -> dict[str, Any]:
+    """A copy of the real index plus synthetic chunks (see the module docstring) up to target_chunks."""
+    import numpy as np
+
+    from assistant.config import Settings
+    from benchmarks.corpus_gen import COUNCILS
+    from vectorstore import DocumentRecord
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.copytree(real_dir, data_dir, ignore=shutil.ignore_patterns("cache", ".ingest.lock"))
+    store = Settings.from_env(data_dir=data_dir).open_store()
+    t = time.perf_counter()
+    chunks = store.chunks.get(include=["documents", "metadatas", "embeddings"])
+    sents = store.sentences.get(include=["documents", "metadatas", "embeddings"])
+    docs = {d.doc_id: d for d in store.list_documents()}
+    by_chunk: dict[str, list[int]] = {}
+    for i, m in enumerate(sents["metadatas"]):
+        by_chunk.setdefault(m["chunk_id"], []).append(i)
+    for idx in by_chunk.values():
+        idx.sort(key=lambda i: sents["metadatas"][i]["position"])
+    by_doc: dict[str, list[int]] = {}
+    for i, m in enumerate(chunks["metadatas"]):
+        by_doc.setdefault(m["doc_id"], []).append(i)
+    for idx in by_doc.values():
+        idx.sort(key=lambda i: chunks["metadatas"][i]["chunk_index"])
+    rng = np.random.default_rng(SEED)
+    c_emb = np.asarray(chunks["embeddings"], dtype=np.float32)
+    s_emb = np.asarray(sents["embeddings"], dtype=np.float32)
+
+    def noisy(vecs: np.ndarray) -> np.ndarray:
+        out = vecs + rng.normal(0.0, NOISE_SIGMA, vecs.shape).astype(np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    total = store.count_chunks()
+    step = store.max_batch
+    buf: dict[str, list[Any]] = {k: [] for k in ("cid", "ctext", "cmeta", "cemb", "sid", "stext", "smeta", "semb")}
+    registry: list[DocumentRecord] = []
+
+    def flush() -> None:
+        for start in range(0, len(buf["cid"]), step):
+            store.chunks.upsert(ids=buf["cid"][start:start + step], documents=buf["ctext"][start:start + step],
+                                metadatas=buf["cmeta"][start:start + step],
+                                embeddings=noisy(np.asarray(buf["cemb"][start:start + step])))
+        for start in range(0, len(buf["sid"]), step):
+            store.sentences.upsert(ids=buf["sid"][start:start + step], documents=buf["stext"][start:start + step],
+                                   metadatas=buf["smeta"][start:start + step],
+                                   embeddings=noisy(np.asarray(buf["semb"][start:start + step])))
+        for start in range(0, len(registry), step):
+            part = registry[start:start + step]
+            store.documents.upsert(ids=[d.doc_id for d in part], embeddings=[[1.0]] * len(part),
+                                   metadatas=[d.metadata() for d in part],
+                                   documents=[d.title or d.source for d in part])
+        for v in buf.values():
+            v.clear()
+        registry.clear()
+
+    round_no = 0
+    while total < target_chunks:
+        round_no += 1
+        for doc_id, idx in sorted(by_doc.items()):
+            if total >= target_chunks:
+                break
+            orig = docs.get(doc_id)
+            if orig is None:
+                continue
+            council = COUNCILS[int(rng.integers(len(COUNCILS)))]
+            places = [p for p in {orig.council, orig.council.split("-")[0], "Southend-on-Sea", "Southend",
+                                  "Cheshire East"} if p]
+            places.sort(key=len, reverse=True)
+
+            def replace(text: str, council: str = council, places: list[str] = places) -> str:
+                for p in places:
+                    text = text.replace(p, council)
+                return text
+
+            new_id = hashlib.sha1(f"synthetic-{round_no}-{doc_id}".encode()).hexdigest()[:16]
+            new_hash = hashlib.sha256(f"synthetic-{round_no}-{orig.content_hash}".encode()).hexdigest()
+            source = f"synthetic-{round_no:04d}-{orig.source}"
+            for i in idx[: target_chunks - total]:
+                meta = dict(chunks["metadatas"][i])
+                cid = f"{new_id}-{new_hash[:10]}-{meta['chunk_index']:04d}"
+                sidx = by_chunk.get(chunks["ids"][i], [])
+                meta.update(doc_id=new_id, doc_hash=new_hash, source=source, council=council,
+                            path=f"/synthetic/{round_no:04d}/{orig.source}", title=replace(meta.get("title", "")),
+                            n_sentences=len(sidx))
+                buf["cid"].append(cid)
+                buf["ctext"].append(replace(chunks["documents"][i]))
+                buf["cmeta"].append(meta)
+                buf["cemb"].append(c_emb[i])
+                for position, j in enumerate(sidx):
+                    buf["sid"].append(f"{cid}-s{position:03d}")
+                    buf["stext"].append(replace(sents["documents"][j]))
+                    buf["smeta"].append({"chunk_id": cid, "doc_id": new_id, "doc_hash": new_hash,
+                                         "position": position})
+                    buf["semb"].append(s_emb[j])
+                total += 1
+            n_chunks = min(len(idx), len([c for c in buf["cmeta"] if c["doc_id"] == new_id]))
+            registry.append(DocumentRecord(
+                doc_id=new_id, path=f"/synthetic/{round_no:04d}/{orig.source}", source=source,
+                content_hash=new_hash, title=replace(orig.title), date=orig.date, council=council,
+                doc_type=orig.doc_type, inspection_type=orig.inspection_type, file_type=orig.file_type,
+                pages=orig.pages, chunks=n_chunks, size_bytes=orig.size_bytes, ingested_at=orig.ingested_at,
+                glossary=orig.glossary))
+            if len(buf["cid"]) >= 5000:
+                flush()
+                log(f"  synthetic: {total:,} chunks")
+    flush()
+    return {"kind": f"real 1k + synthetic (embeddings reused + N(0,{NOISE_SIGMA}) noise)",
+            "documents": len(store.list_documents()), "chunks": store.count_chunks(),
+            "sentences": store.count_sentences(), "build_s": round(time.perf_counter() - t, 1)}
+
+
+# -- measuring -------------------------------------------------------------------------------------------------
+def measure_in_process(data_dir: Path, qs: list[str], rounds: int) -> dict[str, Any]:
+    from assistant import Assistant, Settings
+
+    t = time.perf_counter()
+    assistant = Assistant(Settings.from_env(data_dir=data_dir))
+    first = assistant.ask(qs[0])
+    first_s = time.perf_counter() - t
+    for q in qs[:3]:  # warm-up
+        assistant.ask(q)
+    per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
+    wall: list[float] = []
+    abstained = 0
+    for _ in range(rounds):
+        for q in qs:
+            t = time.perf_counter()
+            answer = assistant.ask(q)
+            wall.append((time.perf_counter() - t) * 1000)
+            abstained += answer.abstained
+            for s in STAGES:
+                per_stage[s].append(float(answer.timings_ms.get(s, 0.0)))
+    t = time.perf_counter()
+    assistant.refresh()  # the UI's "Reload index" when nothing changed
+    refresh_ms = (time.perf_counter() - t) * 1000
+    stats = {s: {"p50": round(percentile(v, 0.5), 1), "p95": round(percentile(v, 0.95), 1)}
+             for s, v in per_stage.items()}
+    stats["ask_wall"] = {"p50": round(percentile(wall, 0.5), 1), "p95": round(percentile(wall, 0.95), 1)}
+    return {"stages_ms": stats, "asks": len(wall), "abstained_share": round(abstained / len(wall), 3),
+            "first_answer_in_process_s": round(first_s, 2), "first_answer_abstained": first.abstained,
+            "refresh_unchanged_ms": round(refresh_ms, 1), "peak_rss_mb": peak_rss_mb()}
+
+
+def measure_cold(data_dir: Path, question: str, runs: int) -> dict[str, Any]:
+    env = {**os.environ, "INSPECTION_ASSISTANT_DATA_DIR": str(data_dir)}
+    env.pop("CHROMA_HOST", None)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question, "--json"], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            raise RuntimeError(f"cold ask failed: {proc.stderr[-2000:]}")
+        json.loads(proc.stdout)
+    return {"runs_s": [round(x, 2) for x in times], "median_s": round(sorted(times)[len(times) // 2], 2)}
+
+
+def child(size: int, work: Path, rounds: int, cold: int) -> dict[str, Any]:
+    data_dir = work / f"query-{size}"
+    qs = questions()
+    before = background_load()
+    result: dict[str, Any] = {"size": size}
+    info_file = data_dir / "bench-index.json"
+    result["index"] = json.loads(info_file.read_text())
+    result["chunks"] = result["index"]["chunks"]
+    result.update(measure_in_process(data_dir, qs, rounds))
+    result["cold_start"] = measure_cold(data_dir, qs[0], cold)
+    result["index_mb"] = {"chroma": dir_size_mb(data_dir / "chroma"), "bm25_cache": dir_size_mb(data_dir / "cache")}
+    result["load_before"], result["load_after"] = before, background_load()
+    return result
+
+
+def ensure_index(size: int, work: Path, rebuild: bool) -> None:
+    data_dir = work / f"query-{size}"
+    info_file = data_dir / "bench-index.json"
+    if info_file.exists() and not rebuild:
+        return
+    real_dir = work / "query-real"
+    real_info = real_dir / "bench-index.json"
+    if rebuild or not real_info.exists():
+        log("building the real ~1k-chunk index (ingest)")
+        info = build_real(real_dir, work, 1000)
+        real_info.write_text(json.dumps(info))
+    if size <= 1000:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.copytree(real_dir, data_dir, ignore=shutil.ignore_patterns("cache", ".ingest.lock"))
+        info = json.loads(real_info.read_text())
+    else:
+        log(f"building the {size:,}-chunk index (synthetic)")
+        info = build_synthetic(data_dir, real_dir, size)
+    info_file.write_text(json.dumps(info))
+    log(f"index {size}: {info}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/ia-bench"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cold", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", default="query.json")
+    parser.add_argument("--label", default="", help="A note stored with the results (e.g. 'before').")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        sys.stdout.write(json.dumps(child(args.child, args.work, args.rounds, args.cold)) + "\n")
+        return
+    for size in args.sizes:
+        ensure_index(size, args.work, args.rebuild)
+    if args.build_only:
+        return
+    results = []
+    for size in args.sizes:
+        log(f"measuring {size:,}")
+        proc = subprocess.run([sys.executable, __file__, "--child", str(size), "--work", str(args.work),
+                               "--rounds", str(args.rounds), "--cold", str(args.cold)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            raise SystemExit(f"measuring {size} failed (exit {proc.returncode})")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    headers = ["chunks"] + [f"{s} p50/p95" for s in STAGES] + ["cold start s", "index MB"]
+    rows = []
+    for r in results:
+        st = r["stages_ms"]
+        rows.append([r["chunks"]] + [f"{st[s]['p50']:.1f} / {st[s]['p95']:.1f}" for s in STAGES]
+                    + [r["cold_start"]["median_s"], r["index_mb"]["chroma"] + r["index_mb"]["bm25_cache"]])
+    print(table(headers, rows))
+    print("(ms; 30 questions x rounds, in-process after warm-up; cold start = fresh `python -m assistant.cli ask "
+          "--json` process, median; 10k/100k indexes are synthetic: real 1k + reused embeddings with noise)")
+    path = write_json(args.out, {"benchmark": "query", "when": stamp(), "label": args.label, "machine": machine(),
+                                 "questions": questions(), "results": results})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

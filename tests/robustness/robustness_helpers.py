@@ -1,0 +1,213 @@
+"""Shared helpers for the robustness suite: bad-file makers, CLI runner, index snapshots.
+
+Not a test module (no ``test_`` prefix); the suite's modules import it by name (pytest's default "prepend"
+import mode puts this folder on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = ROOT / "data" / "sample"
+SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
+SMALL_PDF = SAMPLE_PDF_DIR / "southend-cabinet-report-jtai-2018-06-19.pdf"
+SCRIPT = ROOT / ".venv" / "bin" / "inspection-assistant"
+PRESS = "southend-press-release-jtai-2018-05-09.txt"
+ILACS = "southend-cabinet-report-ilacs-2019-09-17.txt"
+
+GOOD_TEXT = (
+    "Report to the People Scrutiny Committee\n\n"
+    "1. Purpose of Report\n\n"
+    "1.1 To update the committee on the {topic} action plan agreed after the inspection.\n\n"
+    "2. Recommendations\n\n"
+    "2.1 That the committee notes the progress made on the {topic} plan since the inspection.\n"
+)
+
+# One tiny finding per file: cheap to embed (the 1,000-file test).
+TINY_TEXT = "Inspectors found that team {i} reviewed plan {i} with partner agencies every month.\n"
+
+
+def good_text(topic: str) -> str:
+    return GOOD_TEXT.format(topic=topic)
+
+
+# --- bad files -----------------------------------------------------------------------------------------------------
+
+
+def truncated_pdf(path: Path, fraction: float, source: Path = SMALL_PDF) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: int(len(data) * fraction)])
+    return path
+
+
+def encrypted_pdf(path: Path, user_password: str, source: Path = SMALL_PDF) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret")  # RC4: no extra dependency
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def image_only_pdf(path: Path, pages: int = 1) -> Path:
+    """What a scanner without OCR produces: each page holds one picture and no text layer."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (600, 800), (250, 250, 245))
+    draw = ImageDraw.Draw(picture)
+    for y in range(60, 760, 28):  # grey bars that look like lines of print
+        draw.rectangle((50, y, 550 - (y * 7) % 120, y + 12), fill=(60, 60, 60))
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.image(picture, x=10, y=10, w=190)
+    pdf.output(str(path))
+    return path
+
+
+def blank_pdf(path: Path, pages: int = 0) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def sparse_file(path: Path, size: int) -> Path:
+    """A file that reports ``size`` bytes without taking the disk space (or the time to write it)."""
+    with path.open("wb") as handle:
+        handle.write(b"Inspectors found. ")
+        handle.truncate(size)
+    return path
+
+
+# --- index snapshots ------------------------------------------------------------------------------------------------
+
+
+def open_store(data_dir: Path):
+    from assistant.config import Settings
+
+    return Settings.from_env(data_dir=data_dir).open_store()
+
+
+def chunk_ids(store) -> dict[str, set[str]]:
+    """doc_id -> chunk ids, straight from the chunks collection."""
+    got = store.chunks.get(include=["metadatas"])
+    out: dict[str, set[str]] = {}
+    for chunk_id, meta in zip(got["ids"], got["metadatas"]):
+        out.setdefault(meta["doc_id"], set()).add(chunk_id)
+    return out
+
+
+@dataclass
+class Snapshot:
+    """What an index holds, independent of where its files live (chunk ids start with a path hash)."""
+
+    by_source: dict[str, tuple[str, ...]]  # source -> sorted chunk ids without the doc_id prefix
+    registry_chunks: dict[str, int]  # source -> chunk count recorded in the registry
+    total_chunks: int  # store.chunks.count()
+    unique_ids: int
+    duplicate_ids: list[str]
+    orphans: list[str]  # chunk ids whose (doc_id, doc_hash) is not the registered version
+    sentences: int
+    sentence_orphans: int
+    in_progress: bool
+
+
+def snapshot(store) -> Snapshot:
+    docs = store.list_documents()
+    registered = {d.doc_id: d.content_hash for d in docs}
+    got = store.chunks.get(include=["metadatas"])
+    counts = Counter(got["ids"])
+    by_source: dict[str, list[str]] = {}
+    orphans = []
+    for chunk_id, meta in zip(got["ids"], got["metadatas"]):
+        if registered.get(meta["doc_id"]) != meta["doc_hash"]:
+            orphans.append(chunk_id)
+        by_source.setdefault(meta["source"], []).append(chunk_id.split("-", 1)[1])
+    sentences = store.sentences.get(include=["metadatas"])
+    sentence_orphans = sum(1 for m in sentences["metadatas"] if registered.get(m["doc_id"]) != m["doc_hash"])
+    return Snapshot(
+        by_source={s: tuple(sorted(ids)) for s, ids in by_source.items()},
+        registry_chunks={d.source: d.chunks for d in docs},
+        total_chunks=store.count_chunks(),
+        unique_ids=len(counts),
+        duplicate_ids=[i for i, n in counts.items() if n > 1],
+        orphans=orphans,
+        sentences=store.count_sentences(),
+        sentence_orphans=sentence_orphans,
+        in_progress=bool(store.get_state().get("ingest_in_progress")),
+    )
+
+
+def assert_consistent(snap: Snapshot) -> None:
+    """No duplicates, no orphans, and the registry agrees with the chunks collection."""
+    assert not snap.duplicate_ids, snap.duplicate_ids[:5]
+    assert not snap.orphans, f"{len(snap.orphans)} orphan chunks, e.g. {snap.orphans[:3]}"
+    assert snap.sentence_orphans == 0
+    assert snap.total_chunks == snap.unique_ids == sum(snap.registry_chunks.values())
+    assert {s: len(ids) for s, ids in snap.by_source.items()} == snap.registry_chunks
+    assert not snap.in_progress
+
+
+def assert_same_index(got: Snapshot, reference: Snapshot) -> None:
+    assert_consistent(got)
+    assert got.registry_chunks == reference.registry_chunks
+    assert got.by_source == reference.by_source
+    assert got.sentences == reference.sentences
+
+
+# --- the command line -----------------------------------------------------------------------------------------------
+
+
+def cli_command() -> list[str]:
+    return [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INSPECTION_ASSISTANT_", "CHROMA_"))}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", COLUMNS="200", PYTHONIOENCODING="utf-8")
+    return env
+
+
+def cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*cli_command(), *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+                          env=cli_env(), cwd=ROOT, timeout=timeout)
+
+
+def popen_cli(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([*cli_command(), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=cli_env(), cwd=ROOT)
+
+
+def assert_no_traceback(*streams: str) -> None:
+    for text in streams:
+        assert "Traceback (most recent call last)" not in text, text[-3000:]
+        assert not re.search(r"^\w+(Error|Exception): ", text, re.M), text[-3000:]
+
+
+def summary_row(stdout: str) -> dict[str, int]:
+    """The numbers of the ingest summary table, by column."""
+    columns = ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks")
+    rows = [re.findall(r"\d+", line) for line in stdout.splitlines() if not re.search(r"[A-Za-z]", line)]
+    rows = [r for r in rows if len(r) == len(columns)]
+    assert len(rows) == 1, stdout
+    return dict(zip(columns, map(int, rows[0])))
+
+
+def failed_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("failed ")]
