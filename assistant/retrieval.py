@@ -40,6 +40,7 @@ class HybridRetriever:
         self._councils: set[str] = set()
         self._inspection_types: set[str] = set()
         self.document_years: set[int] = set()
+        self._registry: dict[str, str] = {}  # doc_id -> committed content hash
         # One retriever may serve several UI sessions (st.cache_resource): rebuilds happen once, under a lock.
         self._refresh_lock = threading.Lock()
         prefetch = getattr(store, "prefetch", None)  # vector indexes load while the model does (cold start)
@@ -60,9 +61,9 @@ class HybridRetriever:
                                         else self.settings.cache_dir / "server", fingerprint)
             glossary = Glossary.from_store(_Registry(docs))
             # Readers only ever see a complete old or a complete new state.
-            self._glossary, self._councils, self._inspection_types, self.document_years = (
+            self._glossary, self._councils, self._inspection_types, self.document_years, self._registry = (
                 glossary, {d.council for d in docs if d.council}, {d.inspection_type for d in docs if d.inspection_type},
-                {int(d.date[:4]) for d in docs if d.date[:4].isdigit()})
+                {int(d.date[:4]) for d in docs if d.date[:4].isdigit()}, {d.doc_id: d.content_hash for d in docs})
             self._lexical = lexical
 
     @property
@@ -94,6 +95,8 @@ class HybridRetriever:
     # -- retrieval -----------------------------------------------------------------------------
     def retrieve(self, question: str, filters: Filters | None = None, context: str = "") -> Retrieval:
         s = self.settings
+        if self._lexical is None:
+            self.refresh()  # BM25, glossary and the registry of committed versions, whichever legs are on
         timings: dict[str, float] = {}
         filters = filters or Filters()
         expansions = self.glossary.expansions(f"{question} {context}") if s.use_glossary else []
@@ -114,6 +117,8 @@ class HybridRetriever:
 
         t = time.perf_counter()
         passages = self._fuse(dense, bm25, query_vector)
+        # Only committed document versions: chunks of an interrupted or failed ingest are never evidence.
+        passages = [p for p in passages if self._registry.get(p.chunk.doc_id) == p.chunk.doc_hash]
         if s.dedupe:
             passages = dedupe(passages, s.dedupe_threshold)
         timings["fuse"] = _ms(t)

@@ -175,11 +175,23 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
         done = 0
         if progress:
             progress(0, total, "embedding")
-        for group in _groups(pending, options.batch_chunks):
-            done = _embed_and_commit(store, group, done, total, progress)
-            report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks)) for p in group]
-        if options.prune:
-            report.outcomes += _prune(store, paths, registry)
+        try:
+            for group in _groups(pending, options.batch_chunks):
+                done = _embed_and_commit(store, group, done, total, progress)
+                report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
+                                    for p in group]
+            if options.prune:
+                report.outcomes += _prune(store, paths, registry)
+        except Exception:
+            # An error (disk full, a dead server…) mid-write: remove this run's uncommitted chunks before the
+            # lock is released, so nothing half-indexed outlives the run. If even that fails, the
+            # in-progress flag stays set and the next run sweeps instead.
+            try:
+                store.sweep_orphans()
+                store.set_state(ingest_in_progress=False)
+            except Exception:
+                pass
+            raise
         store.set_state(ingest_in_progress=False)
     report.outcomes.sort(key=lambda o: (o.status != "failed", o.path))
     report.seconds = time.perf_counter() - started

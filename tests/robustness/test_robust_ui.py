@@ -125,10 +125,6 @@ def test_failed_upload_shows_one_line_and_keeps_no_file(failed_upload) -> None:
     assert any("first.txt" in plain(e.label) or "Rutland" in plain(e.label) for e in at.main.expander)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (ingest/pipeline.py ingest, ingest/uploads.py ingest_saved): when ingest "
-                                       "raises after upsert_chunks and before the registry commit, the uncommitted "
-                                       "chunks stay in Chroma (only the next ingest's sweep_orphans removes them) "
-                                       "and ingest_in_progress stays True")
 def test_failed_upload_leaves_nothing_half_indexed(failed_upload) -> None:
     _, data_dir, before = failed_upload
     after = snapshot(open_store(data_dir))
@@ -137,10 +133,6 @@ def test_failed_upload_leaves_nothing_half_indexed(failed_upload) -> None:
     assert not after.in_progress
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (assistant/retrieval.py HybridRetriever, assistant/lexical.py): retrieval "
-                                       "does not check chunks against the registry, so uncommitted chunks left by a "
-                                       "failed or interrupted ingest are returned as passages (dense search and BM25 "
-                                       "both read every chunk in the collection) until the next ingest sweeps them")
 def test_chunks_of_a_failed_upload_are_not_searchable(failed_upload) -> None:
     from assistant import Assistant, Settings
 
