@@ -182,7 +182,10 @@ class IndexStore:
 
         The first question otherwise loads them from disk after the model has loaded (the sentences' index alone
         is ~0.5 GB at 100k chunks: 0.5-2.5 s); Chroma does that loading outside the GIL, so it overlaps the model
-        import. Reads only; any error is left for the real call to report."""
+        import. Reads only; any error is left for the real call to report.
+
+        Not a daemon thread: the interpreter would tear down Chroma's native runtime under it at exit (a process
+        that quits early, e.g. "the index has no documents", died with SIGSEGV); exit waits for it instead."""
         if self.host:
             return
 
@@ -195,7 +198,7 @@ class IndexStore:
             except Exception:
                 pass
 
-        threading.Thread(target=run, name="index-prefetch", daemon=True).start()
+        threading.Thread(target=run, name="index-prefetch", daemon=False).start()
 
     # -- document registry ------------------------------------------------------------------
     def list_documents(self) -> list[DocumentRecord]:
