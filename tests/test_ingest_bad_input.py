@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
+from bad_files import (
+    PRESS,
+    SAMPLE_DIR,
+    chunk_ids,
+    encrypted_pdf,
+    garbage_pdf,
+    image_only_pdf,
+    open_store,
+    truncated_pdf,
+)
 
 from ingest import IngestBusy, IngestError, IngestOptions, ingest
 from ingest.loaders import load_file
 from ingest.pipeline import ingest_lock
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = ROOT / "data" / "sample"
-SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
-SMALL_PDF = SAMPLE_PDF_DIR / "southend-cabinet-report-jtai-2018-06-19.pdf"
-PRESS = "southend-press-release-jtai-2018-05-09.txt"
 
 pytestmark = pytest.mark.slow
 
@@ -26,62 +29,6 @@ GOOD_TEXT = (
     "2. Recommendations\n\n"
     "2.1 That Cabinet notes the progress made since the inspection.\n"
 )
-
-
-# --- helpers that make bad files -------------------------------------------------------------------------------
-
-
-def write_garbage_pdf(path: Path) -> Path:
-    path.write_bytes(b"\x13\x37 this is not a PDF at all \x00\xff" * 40)
-    return path
-
-
-def write_truncated_pdf(path: Path, source: Path = SMALL_PDF) -> Path:
-    data = source.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-    return path
-
-
-def write_encrypted_pdf(path: Path, user_password: str, source: Path = SMALL_PDF) -> Path:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret")  # RC4: no extra dependency
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
-
-
-def write_scanned_pdf(path: Path, pages: int = 2) -> Path:
-    """Pages with only an image and a filled rectangle: what a scanner without OCR produces."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    for _ in range(pages):
-        pdf.add_page()
-        pdf.set_fill_color(90, 90, 90)
-        pdf.rect(20, 20, 170, 120, style="F")
-        try:
-            from PIL import Image
-        except ImportError:  # pragma: no cover - Pillow comes with fpdf2
-            continue
-        pdf.image(Image.new("RGB", (120, 160), (210, 205, 190)), x=20, y=150, w=90)
-    pdf.output(str(path))
-    return path
-
-
-def chunk_ids(store) -> dict[str, set[str]]:
-    got = store.chunks.get(include=["metadatas"])
-    out: dict[str, set[str]] = {}
-    for chunk_id, meta in zip(got["ids"], got["metadatas"]):
-        out.setdefault(meta["doc_id"], set()).add(chunk_id)
-    return out
-
-
-def open_store(data_dir: Path):
-    from assistant.config import Settings
-
-    return Settings.from_env(data_dir=data_dir).open_store()
 
 
 # --- one index, one ingest of a folder full of bad files ------------------------------------------------------------
@@ -117,11 +64,11 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory):
 
     bad = root / "bad"
     bad.mkdir()
-    write_garbage_pdf(bad / "garbage.pdf")
-    write_truncated_pdf(bad / "truncated.pdf")
-    write_encrypted_pdf(bad / "encrypted.pdf", "secret")
-    write_encrypted_pdf(bad / "encrypted-empty-password.pdf", "")
-    write_scanned_pdf(bad / "scanned.pdf")
+    garbage_pdf(bad / "garbage.pdf")
+    truncated_pdf(bad / "truncated.pdf")
+    encrypted_pdf(bad / "encrypted.pdf", "secret")
+    encrypted_pdf(bad / "encrypted-empty-password.pdf", "")
+    image_only_pdf(bad / "scanned.pdf", pages=2)
     (bad / "empty.txt").write_bytes(b"")
     (bad / "report.docx").write_bytes(b"PK\x03\x04 pretend this is a Word file" * 10)
     (bad / "undecodable.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 40)
@@ -261,10 +208,10 @@ def test_lock_message_names_the_holder(tmp_path):
 
 def test_loader_reasons(tmp_path):
     cases = {
-        write_garbage_pdf(tmp_path / "x.pdf"): "not a PDF",
-        write_truncated_pdf(tmp_path / "cut.pdf"): "corrupt PDF",
-        write_encrypted_pdf(tmp_path / "locked.pdf", "secret"): "encrypted PDF",
-        write_scanned_pdf(tmp_path / "scan.pdf"): "no extractable text",
+        garbage_pdf(tmp_path / "x.pdf"): "not a PDF",
+        truncated_pdf(tmp_path / "cut.pdf"): "corrupt PDF",
+        encrypted_pdf(tmp_path / "locked.pdf", "secret"): "encrypted PDF",
+        image_only_pdf(tmp_path / "scan.pdf"): "no extractable text",
         tmp_path / "missing.txt": "file not found",
     }
     for path, reason in cases.items():

@@ -1,4 +1,4 @@
-"""Shared helpers for the robustness suite: bad-file makers, CLI runner, index snapshots.
+"""Shared helpers for the robustness suite: CLI runner, index snapshots (and the bad-file makers of bad_files).
 
 Not a test module (no ``test_`` prefix); the suite's modules import it by name (pytest's default "prepend"
 import mode puts this folder on ``sys.path``).
@@ -6,7 +6,6 @@ import mode puts this folder on ``sys.path``).
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
@@ -15,12 +14,22 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_DIR = ROOT / "data" / "sample"
-SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
-SMALL_PDF = SAMPLE_PDF_DIR / "southend-cabinet-report-jtai-2018-06-19.pdf"
+from bad_files import (  # noqa: F401 - re-exported: the suite imports everything from here
+    PRESS,
+    ROOT,
+    SAMPLE_DIR,
+    SAMPLE_PDF_DIR,
+    SMALL_PDF,
+    blank_pdf,
+    chunk_ids,
+    encrypted_pdf,
+    image_only_pdf,
+    open_store,
+    sparse_file,
+    truncated_pdf,
+)
+
 SCRIPT = ROOT / ".venv" / "bin" / "inspection-assistant"
-PRESS = "southend-press-release-jtai-2018-05-09.txt"
 ILACS = "southend-cabinet-report-ilacs-2019-09-17.txt"
 
 GOOD_TEXT = (
@@ -39,78 +48,7 @@ def good_text(topic: str) -> str:
     return GOOD_TEXT.format(topic=topic)
 
 
-# --- bad files -----------------------------------------------------------------------------------------------------
-
-
-def truncated_pdf(path: Path, fraction: float, source: Path = SMALL_PDF) -> Path:
-    data = source.read_bytes()
-    path.write_bytes(data[: int(len(data) * fraction)])
-    return path
-
-
-def encrypted_pdf(path: Path, user_password: str, source: Path = SMALL_PDF) -> Path:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret")  # RC4: no extra dependency
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
-
-
-def image_only_pdf(path: Path, pages: int = 1) -> Path:
-    """What a scanner without OCR produces: each page holds one picture and no text layer."""
-    from fpdf import FPDF
-    from PIL import Image, ImageDraw
-
-    picture = Image.new("RGB", (600, 800), (250, 250, 245))
-    draw = ImageDraw.Draw(picture)
-    for y in range(60, 760, 28):  # grey bars that look like lines of print
-        draw.rectangle((50, y, 550 - (y * 7) % 120, y + 12), fill=(60, 60, 60))
-    pdf = FPDF()
-    for _ in range(pages):
-        pdf.add_page()
-        pdf.image(picture, x=10, y=10, w=190)
-    pdf.output(str(path))
-    return path
-
-
-def blank_pdf(path: Path, pages: int = 0) -> Path:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(612, 792)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
-def sparse_file(path: Path, size: int) -> Path:
-    """A file that reports ``size`` bytes without taking the disk space (or the time to write it)."""
-    with path.open("wb") as handle:
-        handle.write(b"Inspectors found. ")
-        handle.truncate(size)
-    return path
-
-
 # --- index snapshots ------------------------------------------------------------------------------------------------
-
-
-def open_store(data_dir: Path):
-    from assistant.config import Settings
-
-    return Settings.from_env(data_dir=data_dir).open_store()
-
-
-def chunk_ids(store) -> dict[str, set[str]]:
-    """doc_id -> chunk ids, straight from the chunks collection."""
-    got = store.chunks.get(include=["metadatas"])
-    out: dict[str, set[str]] = {}
-    for chunk_id, meta in zip(got["ids"], got["metadatas"]):
-        out.setdefault(meta["doc_id"], set()).add(chunk_id)
-    return out
 
 
 @dataclass
