@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assistant.config import Settings
+from ingest import one_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of inspection letters and committee reports, with cited passages.")
@@ -24,7 +25,7 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index folder (
 
 def fail(message: str, code: int = 2) -> None:
     # Messages carry file names and document text: never let "[...]" in them be read as Rich markup.
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -88,7 +89,7 @@ def ingest(
         fail("interrupted: documents committed so far are kept; run the same command again to finish "
              "(it cleans up anything half-written)", code=130)
     for outcome in report.failed:
-        err.print(f"[red]failed[/] {escape(outcome.path)}: {escape(outcome.reason)}", highlight=False)
+        err.print(f"[red]failed[/] {escape(one_line(outcome.path))}: {escape(outcome.reason)}", highlight=False)
     table = Table(title=f"Ingest summary ({report.seconds:.1f} s)")
     for column in ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks"):
         table.add_column(column, justify="right")
@@ -280,7 +281,7 @@ def ask(
     require_index(settings)
     assistant = open_assistant(settings)
     try:
-        if not assistant.store.list_documents():
+        if assistant.retriever.is_empty():
             fail(f"the index at {settings.data_dir} has no documents: run "
                  f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
         if batch is not None:
@@ -321,6 +322,7 @@ def evaluate(
     import tempfile
 
     from eval.dataset import load_qa
+    from eval.metrics import fmt
     from eval.naive import NaivePipeline
     from eval.runner import HEADLINE, check_floors, compare, run_eval, write_reports
     from ingest import IngestOptions
@@ -354,7 +356,7 @@ def evaluate(
     if corpus is not None:
         report = run_ingest(assistant.store, [corpus], IngestOptions(), lock_dir=settings.data_dir)
         for o in report.failed:
-            err.print(f"[red]failed[/] {escape(o.path)}: {escape(o.reason)}", highlight=False)
+            err.print(f"[red]failed[/] {escape(one_line(o.path))}: {escape(o.reason)}", highlight=False)
     assistant.warm_up()
     source_dir = corpus or _sources_dir(assistant)
 
@@ -375,9 +377,9 @@ def evaluate(
     if run.naive:
         table.add_column("naive", justify="right")
     for key in HEADLINE:
-        row = [key, f"{run.metrics[key]:.3f}"] + [f"{run.per_type[t][key]:.3f}" for t in run.per_type]
+        row = [key, fmt(run.metrics[key])] + [fmt(run.per_type[t][key]) for t in run.per_type]
         if run.naive:
-            row.append(f"{run.naive['overall'][key]:.3f}")
+            row.append(fmt(run.naive["overall"].get(key)))
         table.add_row(*row)
     out.print(table)
     lat = Table(title="latency (ms)")

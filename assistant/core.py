@@ -81,7 +81,7 @@ class Assistant:
             filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
         question = self.validate(question)
-        if self.store.count_chunks() == 0:
+        if self.retriever.is_empty():
             return Answer(question=question, text="", abstained=True, backend=self.settings.backend,
                           notice="the index is empty: run 'inspection-assistant ingest <folder>' first")
         context = ""
@@ -136,7 +136,8 @@ class Assistant:
         """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""
         from assistant.retrieval import Retrieval
 
-        per_side = [self.retriever.retrieve(question, side, context=context) for side in sides]
+        per_side = [self.retriever.retrieve(question, side, context=context, query_vector=whole.query_vector)
+                    for side in sides]
         merged: list[Passage] = []
         seen: set[str] = set()
         for rank in range(max(len(r.passages) for r in per_side)):
@@ -154,6 +155,7 @@ class Assistant:
                              f"{self.settings.abstain_threshold:.2f}")
 
 
+MAX_IMPLICIT_SIDES = 3  # councils an "each/either council" question is split into when it names none
 _EACH = re.compile(r"\b(each|both|either|all)( of the)? (councils?|areas?|authorit(?:y|ies))\b|\bcompared? (with|to)\b|"
                    r"\bversus\b|\bvs\.?\b|\bdiffer", re.I)
 
@@ -168,7 +170,10 @@ def comparison_sides(question: str, filters: Filters | None, retriever: Any) -> 
     ctx = QueryContext.detect(question, retriever.councils, retriever.inspection_types)
     if len(ctx.councils) >= 2 and not base.council:
         return [replace(base, council=c) for c in sorted(ctx.councils)]
-    if _EACH.search(question) and not base.council and not ctx.councils and len(retriever.councils) >= 2:
+    # "either council" over an index of many councils names no sides: one search per council would cost a
+    # retrieval each (seconds at 100k chunks) for a comparison the question never asked for.
+    if _EACH.search(question) and not base.council and not ctx.councils and \
+            2 <= len(retriever.councils) <= MAX_IMPLICIT_SIDES:
         return [replace(base, council=c) for c in sorted(retriever.councils)]
     if len(ctx.inspection_types) >= 2 and not base.inspection_type:
         return [replace(base, inspection_type=t) for t in sorted(ctx.inspection_types)]

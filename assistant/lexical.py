@@ -193,6 +193,13 @@ class LexicalIndex:
             keep &= self._equals("section", filters.section) | self._equals("section_kind", filters.section)
         return keep.astype(np.float32)
 
+    def rows(self, ids: list[str]) -> np.ndarray:
+        """Positions of ``ids`` in this index (-1 for an id it does not hold)."""
+        row_of = self._column_cache.get("_row_of")
+        if row_of is None:
+            row_of = self._column_cache["_row_of"] = {cid: i for i, cid in enumerate(self.ids)}
+        return np.fromiter((row_of.get(cid, -1) for cid in ids), dtype=np.int64, count=len(ids))
+
     def _equals(self, name: str, value: Any) -> np.ndarray:
         """``self.meta[name] == value`` without a Python-level compare per chunk (10-40 ms at 100k chunks, per
         filtered search): each column is coded to integers once, then compared as integers."""

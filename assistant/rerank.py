@@ -42,11 +42,17 @@ class QueryContext:
     @classmethod
     def detect(cls, question: str, known_councils: set[str], known_types: set[str]) -> QueryContext:
         low = question.lower()
-        councils = set()
+        councils = {c for c in known_councils if re.search(r"\b" + re.escape(c.lower()) + r"\b", low)}
+        # A short form ("Southend" for Southend-on-Sea) counts only when one council has it: "Cheshire" would
+        # otherwise put Cheshire West and Chester into every question about Cheshire East.
+        owners: dict[str, set[str]] = {}
         for council in known_councils:
-            names = {council.lower(), council.split("-")[0].lower(), council.split()[0].lower()}
-            if any(len(n) >= 5 and re.search(r"\b" + re.escape(n) + r"\b", low) for n in names):
-                councils.add(council)
+            for short in {council.split("-")[0].lower(), council.split()[0].lower()} - {council.lower()}:
+                if len(short) >= 5:
+                    owners.setdefault(short, set()).add(council)
+        for short, which in owners.items():
+            if len(which) == 1 and re.search(r"\b" + re.escape(short) + r"\b", low):
+                councils |= which
         years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", question)}
         types = {t for t in known_types if t and re.search(r"\b" + re.escape(t.lower()) + r"\b", low)}
         if re.search(r"joint targeted", low):

@@ -132,11 +132,8 @@ def build_synthetic(data_dir: Path, real_dir: Path, target_chunks: int) -> dict[
             store.sentences.upsert(ids=buf["sid"][start:start + step], documents=buf["stext"][start:start + step],
                                    metadatas=buf["smeta"][start:start + step],
                                    embeddings=noisy(np.asarray(buf["semb"][start:start + step])))
-        for start in range(0, len(registry), step):
-            part = registry[start:start + step]
-            store.documents.upsert(ids=[d.doc_id for d in part], embeddings=[[1.0]] * len(part),
-                                   metadatas=[d.metadata() for d in part],
-                                   documents=[d.title or d.source for d in part])
+        if registry:
+            store.put_documents(registry)  # the commit point, as ingest's (bumps the registry version)
         for v in buf.values():
             v.clear()
         registry.clear()

@@ -17,9 +17,16 @@ class IngestError(Exception):
     """A file that cannot be ingested; ``reason`` says why and what to do."""
 
     def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
+        reason = one_line(reason)  # pypdf's and the OS's texts may span lines; a report line must not
+        super().__init__(f"{one_line(str(path))}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line: control characters (a newline in a file name is legal) are shown
+    escaped, as Python would write them."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 @dataclass
@@ -56,7 +63,7 @@ def load_file(path: Path, max_bytes: int) -> SourceDocument:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)  # never more than the limit, even if the file grows meanwhile
     except OSError as exc:
-        raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise IngestError(path, f"cannot read file ({exc.strerror or exc}): check its permissions") from exc
     if len(data) > max_bytes:
         raise _too_large(path, len(data), max_bytes)
     size = len(data)
@@ -81,7 +88,8 @@ def _decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
         if _looks_like_utf16(data):
             raise IngestError(path, "contains NUL bytes: looks like UTF-16 text without a byte-order mark; "
                                     "re-save it as UTF-8")
-        raise IngestError(path, f"contains NUL bytes (first at offset {nul}): looks like a binary file, not text")
+        raise IngestError(path, f"contains NUL bytes (first at offset {nul}): looks like a binary file, not text; "
+                                 "export it as PDF, .txt or .md")
     for encoding, note in (("utf-8-sig", ""), ("utf-16", "decoded as UTF-16")):
         if encoding == "utf-16" and not utf16:
             continue
@@ -135,7 +143,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns per odd object; we report per file
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
@@ -145,6 +153,9 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
+            except DependencyError as exc:  # AES without the 'cryptography' package
+                raise IngestError(path, "AES-encrypted PDF and the 'cryptography' package is missing: reinstall "
+                                        "inspection-assistant (it depends on pypdf[crypto])") from exc
             except Exception:
                 ok = 0
             if not ok:
@@ -180,7 +191,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[IngestError]]:
             try:
                 real = p.resolve(strict=True)
             except (OSError, RuntimeError):
-                errors.append(IngestError(p, "broken or looping symlink: skipped"))
+                errors.append(IngestError(p, "broken or looping symlink: fix or remove the link"))
                 continue
             if real in seen:
                 continue

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk_blocks, embedding_prefix
 from ingest.glossary import mine_glossary
-from ingest.loaders import SUPPORTED_SUFFIXES, IngestError, SourceDocument, discover, load_file
+from ingest.loaders import SUPPORTED_SUFFIXES, IngestError, SourceDocument, discover, load_file, one_line
 from ingest.metadata import extract_metadata, read_sidecar
 from ingest.structure import parse_blocks
 from vectorstore import ChunkRecord, DocumentRecord, IndexStore, SentenceRecord, token_counter
@@ -231,7 +231,8 @@ def _prepare(path: Path, options: IngestOptions, registry: dict[str, DocumentRec
     except IngestError as exc:
         return FileOutcome(str(path), path.name, "failed", reason=exc.reason)
     except (ValueError, OSError) as exc:  # e.g. a malformed sidecar
-        return FileOutcome(str(path), path.name, "failed", reason=f"{type(exc).__name__}: {exc}")
+        return FileOutcome(str(path), path.name, "failed",
+                           reason=one_line(f"{type(exc).__name__}: {exc}: fix the file or its sidecar and ingest again"))
     known = registry.get(record.doc_id)
     if known and known.content_hash == record.content_hash and not options.force:
         return FileOutcome(str(path), path.name, "skipped", known.chunks)
@@ -272,7 +273,8 @@ def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], done: in
     store.upsert_sentences([s for doc in group for s in doc.sentences], sentence_vecs)
     store.put_documents([doc.record for doc in group])  # commit point
     for doc in group:
-        store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
+        if doc.status == "updated":  # only an update leaves an older version behind (a crashed run's leftovers are swept)
+            store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
     return done
 
 

@@ -154,3 +154,68 @@ def test_comparison_questions_retrieve_each_side(assistant: Assistant) -> None:
     answer = assistant.ask("When did each council have to get its JTAI response to Ofsted?")
     councils = [p.chunk.council for p in answer.passages[:4]]
     assert {"Southend-on-Sea", "Cheshire East"} <= set(councils)
+
+
+def test_each_council_splits_only_when_the_index_has_few() -> None:
+    from types import SimpleNamespace
+
+    from assistant.core import MAX_IMPLICIT_SIDES, comparison_sides
+
+    question = "Was either council told to take urgent action?"
+    two = SimpleNamespace(councils={"Southend-on-Sea", "Cheshire East"}, inspection_types=set())
+    assert {s.council for s in comparison_sides(question, None, two)} == two.councils
+    many = SimpleNamespace(councils={f"Council {i}" for i in range(MAX_IMPLICIT_SIDES + 1)}, inspection_types=set())
+    assert comparison_sides(question, None, many) == []
+
+
+@pytest.mark.parametrize("filters", [Filters(council="Cheshire East"), Filters(year_from=2019, year_to=2019),
+                                     Filters(doc_type="committee report"), Filters(section="strengths")])
+def test_filtered_dense_search_matches_chromas_filter(assistant: Assistant, filters: Filters,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over-fetch + in-memory filter returns what Chroma's own metadata filter returns, and so does the
+    fallback when the over-fetch is not allowed."""
+    import assistant.retrieval as retrieval
+
+    vector = assistant.store.embedder.encode_one("what did inspectors say about MACE meetings?")
+    k = assistant.settings.candidates
+    expected = [c.id for c, _ in assistant.store.query_chunks(vector, k, filters.chroma_where())]
+    assert expected
+    assert [c.id for c, _ in assistant.retriever._dense(vector, filters)] == expected
+    monkeypatch.setattr(retrieval, "MAX_OVERFETCH", 1)
+    assert [c.id for c, _ in assistant.retriever._dense(vector, filters)] == expected
+
+
+def test_unchanged_index_is_not_reread(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refresh costs one read of the registry version; a new retriever over the same version reads the
+    registry from the file cache, not from Chroma (~1.5 s at 10k documents)."""
+    from assistant.retrieval import HybridRetriever
+
+    assistant.refresh()
+    version = assistant.store.registry_version()
+    assert version
+
+    def no_registry_reads() -> None:
+        raise AssertionError("the registry was read again")
+
+    monkeypatch.setattr(assistant.store, "list_documents", no_registry_reads)
+    assistant.refresh()
+    fresh = HybridRetriever(assistant.store, assistant.settings)
+    fresh.refresh()
+    assert fresh.councils == assistant.retriever.councils and not fresh.is_empty()
+
+
+def test_offline_answer_passes_the_support_check_and_groups_findings(assistant: Assistant) -> None:
+    from assistant.support import SUPPORT_THRESHOLD
+
+    answer = assistant.ask("what were the strengths and areas for improvement around MACE meetings?")
+    assert answer.sentences and all(s.supported and s.support >= SUPPORT_THRESHOLD for s in answer.sentences)
+    assert set(answer.groups) == {"strengths", "improvement"}, answer.text
+    assert answer.text.index("Inspectors found strengths") < answer.text.index("Areas for improvement")
+
+
+def test_langchain_vector_store_over_the_same_collection(assistant: Assistant) -> None:
+    """The chunks collection behind LangChain's Chroma wrapper, embedding queries with our packaged model."""
+    store = assistant.store.langchain_vectorstore()
+    docs = store.similarity_search("MACE meetings lack structure and rigour", k=3)
+    assert docs and any("MACE" in d.page_content for d in docs)
+    assert {d.metadata["doc_id"] for d in docs} <= {r.doc_id for r in assistant.store.list_documents()}

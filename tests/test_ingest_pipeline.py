@@ -166,8 +166,9 @@ def test_first_ingest_adds_every_document(corpus_index):
 def test_second_ingest_skips_everything_and_changes_nothing(corpus_index):
     store, corpus, _, _ = corpus_index
     before, before_sentences = chunk_ids(store), store.count_sentences()
-    fingerprint = store.fingerprint()
+    fingerprint, version = store.fingerprint(), store.registry_version()
     report = run(corpus_index)
+    assert store.registry_version() == version  # readers keep their caches
     assert set(by_status(report)) == {"skipped"}
     assert len(report.outcomes) == len(list(corpus.glob("*.txt")))
     assert report.chunks_written == 0
@@ -182,12 +183,13 @@ def test_modified_file_replaces_only_its_own_chunks(corpus_index):
     store, corpus, _, _ = corpus_index
     path = corpus / f"{PRESS}.txt"
     doc_id = registry(store)[path.name]
-    before = chunk_ids(store)
+    before, version = chunk_ids(store), store.registry_version()
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\nThe council will publish a further update on the action plan in the autumn.\n")
     report = run(corpus_index)
     assert by_status(report)["updated"] == [path.name]
     assert set(by_status(report)) == {"updated", "skipped"}
+    assert store.registry_version() != version
     after = chunk_ids(store)
     assert after[doc_id].isdisjoint(before[doc_id])  # a new version: new ids
     assert {k: v for k, v in after.items() if k != doc_id} == {k: v for k, v in before.items() if k != doc_id}

@@ -54,6 +54,14 @@ def test_query_context_detects_council_year_and_inspection_type() -> None:
     assert QueryContext.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
 
 
+def test_a_shared_short_name_does_not_detect_a_second_council() -> None:
+    known = {"Cheshire East", "Cheshire West and Chester", "Southend-on-Sea"}
+    assert QueryContext.detect("When did Cheshire East start its daily meeting?", known, set()).councils == \
+        {"Cheshire East"}
+    assert QueryContext.detect("What did Southend's letter say?", known, set()).councils == {"Southend-on-Sea"}
+    assert QueryContext.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
+
+
 def test_section_cues() -> None:
     assert section_cues("what were the strengths?") == {"strengths"}
     assert "improvement" in section_cues("what needs to improve for health?")
