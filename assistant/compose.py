@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.rerank import TermMatcher, section_cues
+from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import AnswerSentence, Citation, Passage
 from vectorstore.text import normalize_for_match
 
@@ -118,10 +119,14 @@ def _write(question: str, chosen: list[_Candidate]) -> Composition:
         elif grouped and kind not in GROUP_TITLES and current_group in GROUP_TITLES:
             lead = "Also: "
             current_group = kind
-        sentence = lead + _with_marker(c.text, n)
+        claim = _with_marker(c.text, n)
+        sentence = lead + claim
         if grouped and kind in GROUP_TITLES:
             groups.setdefault(kind, []).append(len(sentences))
-        sentences.append(AnswerSentence(text=sentence, citations=[n], support=1.0, supported=True))
+        # The same claim-level check an LLM's reply gets (the group lead is editorial, not a claim).
+        support = support_score(claim, [c.passage.chunk.text])
+        sentences.append(AnswerSentence(text=sentence, citations=[n], support=round(support, 3),
+                                        supported=support >= SUPPORT_THRESHOLD))
         parts.append(sentence)
     for citation in citations:
         # Several sentences of one passage are joined with the editorial elision mark.

@@ -19,7 +19,10 @@ def score_question(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"id": item.id, "type": item.type, "question": item.question,
                               "abstained": answer["abstained"], "answer": answer["answer"]}
     sentences = [s for s in answer.get("sentences", [])]
-    result["all_cited"] = (not sentences and answer["abstained"]) or all(s["citations"] for s in sentences)
+    # None (not applicable) when the answer has no sentence structure to check, e.g. the naive pipeline's
+    # free text: an empty list must not count as "every sentence cited".
+    result["all_cited"] = True if not sentences and answer["abstained"] else (
+        all(s["citations"] for s in sentences) if sentences else None)
     if not item.answerable:
         result["passed"] = answer["abstained"]
         result["reasons"] = [] if answer["abstained"] else ["answered a question the documents don't cover"]
@@ -72,11 +75,18 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
     out["citation_precision"] = _mean(r["citation_precision"] for r in answered)
     abstained = [r for r in results if r["abstained"]]
     out["abstention_recall"] = _mean(1.0 if r["abstained"] else 0.0 for r in unanswerable)
-    out["abstention_precision"] = (sum(1 for r in abstained if r["type"] == "unanswerable") / len(abstained)
-                                   if abstained else 1.0)
+    # n/a (None) for a system that never abstains, rather than a perfect score for doing nothing
+    out["abstention_precision"] = (round(sum(1 for r in abstained if r["type"] == "unanswerable") / len(abstained), 4)
+                                   if abstained else None)
     out["answerable_abstained"] = _mean(1.0 if r["abstained"] else 0.0 for r in answerable)
-    out["all_cited"] = _mean(1.0 if r["all_cited"] else 0.0 for r in results)
+    checked = [r for r in results if r["all_cited"] is not None]
+    out["all_cited"] = _mean(1.0 if r["all_cited"] else 0.0 for r in checked) if checked else None
     return out
+
+
+def fmt(value: float | None) -> str:
+    """A metric for a table: three decimals, or "n/a" where it does not apply."""
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def latency(timings: list[dict[str, float]]) -> dict[str, dict[str, float]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant import Assistant
 from eval.dataset import TYPES, QAItem
-from eval.metrics import aggregate, latency, score_question
+from eval.metrics import aggregate, fmt, latency, score_question
 
 HEADLINE = ("recall@1", "recall@5", "recall@10", "mrr", "citation_precision", "citation_recall", "coverage",
             "abstention_recall", "abstention_precision", "answerable_abstained", "all_cited")
@@ -115,12 +115,12 @@ def markdown_report(run: EvalRun) -> str:
              "| metric | assistant | naive baseline |", "|---|---|---|"]
     naive = (run.naive or {}).get("overall", {})
     for key in HEADLINE:
-        lines.append(f"| {key} | {m.get(key, 0):.3f} | {naive.get(key, float('nan')):.3f} |")
+        lines.append(f"| {key} | {fmt(m.get(key))} | {fmt(naive.get(key))} |")
     lines += ["", "## Per type", "", "| type | n | passed | recall@5 | citation precision | coverage | abstention recall |",
               "|---|---|---|---|---|---|---|"]
     for t, v in run.per_type.items():
-        lines.append(f"| {t} | {v['questions']} | {v['passed']} | {v['recall@5']:.3f} | {v['citation_precision']:.3f} "
-                     f"| {v['coverage']:.3f} | {v['abstention_recall']:.3f} |")
+        lines.append(f"| {t} | {v['questions']} | {v['passed']} | {fmt(v['recall@5'])} | "
+                     f"{fmt(v['citation_precision'])} | {fmt(v['coverage'])} | {fmt(v['abstention_recall'])} |")
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {k} | {v['p50']} | {v['p95']} |" for k, v in run.latency.items()]
     if run.comparison:

@@ -30,12 +30,13 @@ def truncated_pdf(path: Path, fraction: float = 0.5, source: Path = SMALL_PDF) -
     return path
 
 
-def encrypted_pdf(path: Path, user_password: str, source: Path = SMALL_PDF) -> Path:
-    """A real PDF encrypted with ``user_password`` ("" opens without a password, as many council PDFs do)."""
+def encrypted_pdf(path: Path, user_password: str, source: Path = SMALL_PDF, algorithm: str = "RC4-128") -> Path:
+    """A real PDF encrypted with ``user_password`` ("" opens without a password, as many council PDFs do).
+    ``algorithm``: "RC4-128", "AES-128" or "AES-256" (what current exporters write)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret")  # RC4: no extra dependency
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm)
     with path.open("wb") as handle:
         writer.write(handle)
     return path

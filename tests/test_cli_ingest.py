@@ -130,3 +130,17 @@ def test_glossary_json(glossary_json):
 
 def test_glossary_json_has_mace(glossary_json):
     assert glossary_json["MACE"] == "multi-agency child sexual exploitation"
+
+
+def test_ask_prints_the_answer_and_numbered_references_with_quotes(sample_cli):
+    _, data_dir = sample_cli
+    result = cli("ask", "what did inspectors say about MACE meetings?", "--data-dir", data_dir, "-k", "3",
+                 "--council", "Southend-on-Sea")
+    assert result.returncode == 0, result.stderr
+    answer, _, references = result.stdout.partition("References")
+    assert "MACE" in answer and re.search(r"\[1\]", answer)
+    refs = re.findall(r"^\[(\d+)\] (.+)$", references, re.M)
+    quotes = re.findall(r"^    “(.+)”$", references, re.M)
+    assert refs and len(quotes) == len(refs) and len(refs) <= 3
+    assert all("southend" in line.lower() for _, line in refs)  # the filter held
+    assert any("structure and rigour" in q for q in quotes)

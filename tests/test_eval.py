@@ -71,3 +71,18 @@ def test_calibration_rule() -> None:
     # not separable: lose nothing, but sit just below the weakest answerable (off-topic questions still abstain)
     threshold, false, hit = calibrate([0.3, 0.6], [0.4, 0.5], max_false=0.05)
     assert (false, hit) == (0.0, 0.0) and 0.29 < threshold <= 0.3
+
+
+def test_a_system_that_never_abstains_or_structures_gets_n_a_not_a_perfect_score() -> None:
+    from eval.metrics import aggregate, fmt, score_question
+
+    items = load_qa(SAMPLE)
+    answerable = next(i for i in items if i.type != "unanswerable")
+    unanswerable = next(i for i in items if i.type == "unanswerable")
+    free_text = {"answer": "Some text.", "abstained": False, "citations": [], "passages": [], "sentences": []}
+    results = [score_question(answerable, free_text), score_question(unanswerable, free_text)]
+    assert results[0]["all_cited"] is None
+    metrics = aggregate(results)
+    assert metrics["abstention_precision"] is None and metrics["all_cited"] is None
+    assert metrics["abstention_recall"] == 0.0
+    assert fmt(metrics["abstention_precision"]) == "n/a" and fmt(0.5) == "0.500"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from bad_files import (
     PRESS,
     SAMPLE_DIR,
+    SMALL_PDF,
     chunk_ids,
     encrypted_pdf,
     garbage_pdf,
@@ -17,7 +21,7 @@ from bad_files import (
 )
 
 from ingest import IngestBusy, IngestError, IngestOptions, ingest
-from ingest.loaders import load_file
+from ingest.loaders import discover, load_file
 from ingest.pipeline import ingest_lock
 
 pytestmark = pytest.mark.slow
@@ -211,6 +215,7 @@ def test_loader_reasons(tmp_path):
         garbage_pdf(tmp_path / "x.pdf"): "not a PDF",
         truncated_pdf(tmp_path / "cut.pdf"): "corrupt PDF",
         encrypted_pdf(tmp_path / "locked.pdf", "secret"): "encrypted PDF",
+        encrypted_pdf(tmp_path / "locked-aes.pdf", "secret", algorithm="AES-256"): "encrypted PDF",
         image_only_pdf(tmp_path / "scan.pdf"): "no extractable text",
         tmp_path / "missing.txt": "file not found",
     }
@@ -219,6 +224,35 @@ def test_loader_reasons(tmp_path):
             load_file(path, 50_000_000)
         assert reason in excinfo.value.reason, (path.name, excinfo.value.reason)
         assert excinfo.value.path == str(path)
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_aes_pdf_with_an_empty_password_is_read(tmp_path, algorithm):
+    source = load_file(encrypted_pdf(tmp_path / "aes.pdf", "", algorithm=algorithm), 50_000_000)
+    plain = load_file(SMALL_PDF, 50_000_000)
+    assert source.pages == plain.pages
+
+
+def test_reasons_are_one_line_and_say_what_to_do(tmp_path):
+    folder = tmp_path / "odd\nname"
+    folder.mkdir()
+    cases = [folder / "binary.txt", folder / "link.txt", folder / "nothing.txt", folder / "locked.txt"]
+    cases[0].write_bytes(b"header\x00\x00\x00 binary body" * 4)
+    cases[1].symlink_to(folder / "gone.txt")
+    cases[2].write_bytes(b"")
+    cases[3].write_text("private notes", encoding="utf-8")
+    cases[3].chmod(0)
+    errors = list(discover([folder])[1])  # the broken link is reported by the folder walk
+    assert [Path(e.path).name for e in errors] == ["link.txt"]
+    for path in cases:
+        if path.name == "link.txt" or (path.name == "locked.txt" and os.access(path, os.R_OK)):
+            continue  # root reads a 0-permission file
+        with pytest.raises(IngestError) as excinfo:
+            load_file(path, 50_000_000)
+        errors.append(excinfo.value)
+    for error in errors:
+        assert "\n" not in str(error) and "odd\\nname" in str(error), str(error)
+        assert re.search(r": .*\b(check|fix|remove|export|convert|nothing to index)\b", error.reason), error.reason
 
 
 def test_loader_notes_the_fallback_encoding(tmp_path):

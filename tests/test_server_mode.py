@@ -180,6 +180,15 @@ def test_server_down_is_one_clear_line_and_the_same_assistant_recovers(server: C
     with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server"):
         assistant.ask(QUESTION)
 
+    corpus = server_index.parent / "more"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "note.txt").write_text("Southend-on-Sea Borough Council\n\nA short note on MACE meetings.\n",
+                                     encoding="utf-8")
+    ingest_down = _run(["ingest", str(corpus), "--data-dir", str(server_index)], _env(server), timeout=300)
+    assert ingest_down.returncode != 0 and "Traceback" not in ingest_down.stderr
+    lines = [line for line in ingest_down.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach the Chroma server" in lines[0], ingest_down.stderr
+
     server.start()  # same path, same port
     after = assistant.ask(QUESTION)
     assert not after.abstained

@@ -8,6 +8,7 @@ same files at different paths are compared by (source, id without that prefix).
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import signal
@@ -236,3 +237,46 @@ def test_concurrent_ingest_equals_a_clean_ingest(concurrent) -> None:
     _, got, clean = concurrent
     assert_consistent(got)
     assert_same_index(got, clean)
+
+
+# --- killed while replacing an already-indexed file -----------------------------------------------------------
+
+
+def test_kill_while_updating_a_file_keeps_the_old_version(tmp_path: Path) -> None:
+    """The case where data could be lost: the new version's chunks are being written when the process dies.
+    The old version must still be the registered, complete one (and answer questions); a re-run replaces it."""
+    data_dir = tmp_path / "index"
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_DIR, corpus)
+    assert cli("ingest", corpus, "--data-dir", data_dir, timeout=RUN_TIMEOUT).returncode == 0
+    store = open_store(data_dir)
+    doc = next(d for d in store.list_documents() if d.source == PRESS)
+    question = ["ask", "what did the joint inspection find about the team around a teen?", "--data-dir", data_dir,
+                "--source", PRESS, "--json"]
+    before = cli(*question, timeout=RUN_TIMEOUT)
+    assert before.returncode == 0 and not json.loads(before.stdout)["abstained"], before.stdout[:500]
+    with (corpus / PRESS).open("a", encoding="utf-8") as handle:
+        handle.write("\nA further update on the action plan will be published in the spring.\n")
+
+    db = data_dir / "chroma" / "chroma.sqlite3"
+    returncode, _, _, stderr, signalled = interrupt(["ingest", corpus, "--data-dir", data_dir], signal.SIGKILL, db=db)
+    assert signalled and returncode == -signal.SIGKILL, (returncode, stderr[-1500:])
+    store = open_store(data_dir)
+    assert incomplete_documents(store) == []  # whichever version is registered has all its chunks
+    registered = store.get_document(doc.doc_id)
+    if registered.content_hash == doc.content_hash:  # the usual case: killed before the new version's commit
+        old = store.chunks.get(where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": doc.content_hash}]},
+                               include=[])
+        assert len(old["ids"]) == doc.chunks
+
+    asked = cli(*question, timeout=RUN_TIMEOUT)
+    assert asked.returncode == 0, asked.stderr
+    if registered.content_hash == doc.content_hash:  # the old version answers exactly as before the kill
+        assert json.loads(asked.stdout)["answer"] == json.loads(before.stdout)["answer"]
+    assert not json.loads(asked.stdout)["abstained"]
+
+    assert cli("ingest", corpus, "--data-dir", data_dir, timeout=RUN_TIMEOUT).returncode == 0
+    store = open_store(data_dir)
+    new = store.get_document(doc.doc_id)
+    assert new.content_hash != doc.content_hash and incomplete_documents(store) == []
+    assert not store.chunks.get(where={"doc_hash": doc.content_hash}, include=[])["ids"]  # old version gone
