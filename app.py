@@ -131,6 +131,9 @@ def sidebar(settings: Settings, assistant: Assistant) -> Filters:
         st.markdown(
             f"**{len(docs)}** documents · **{info['total_chunks']}** passages  \n"
             f"Model: `{info['embedding_model']}` · {info['mode']} index  \n"
+            f"Reranker: `{settings.rerank}`"
+            + (f" · `{Path(settings.cross_encoder_path).name}`" if settings.rerank == "cross-encoder" else "")
+            + "  \n"
             f"Backend: `{settings.backend}`" + (f" · `{settings.llm_model}`" if settings.llm_model else "")
         )
         st.caption("Index location")

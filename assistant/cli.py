@@ -321,7 +321,7 @@ def evaluate(
     """Score the assistant on known Q&A pairs: retrieval, citations, coverage, abstention, latency."""
     import tempfile
 
-    from eval.dataset import load_qa
+    from eval.dataset import load_qa, validate
     from eval.metrics import fmt
     from eval.naive import NaivePipeline
     from eval.runner import HEADLINE, check_floors, compare, run_eval, write_reports
@@ -349,6 +349,10 @@ def evaluate(
     if corpus is not None:
         if not corpus.exists():
             fail(f"corpus folder not found: {corpus}")
+        problems = validate(items, corpus)  # a quote that is not in its document would only lower scores silently
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            fail(f"the Q&A set does not match {corpus}: {problems[0]}{more}: fix the gold quotes or --corpus")
         tmp = tempfile.TemporaryDirectory(prefix="ia-eval-")
         data_dir = Path(tmp.name)
     settings = settings_for(data_dir, k=k, backend=backend)

@@ -108,6 +108,7 @@ def validate_reply(question: str, reply: str, passages: list[Passage], backend: 
                       notice="the model found no answer in the passages")
     renumber: dict[int, int] = {}
     citations: list[Citation] = []
+    quotes: dict[int, list[str]] = {}  # new number -> the passage's sentences that back the claims citing it
     sentences: list[AnswerSentence] = []
     dropped = 0
     for raw in split_sentences(reply.replace("\n", " ")):
@@ -117,10 +118,13 @@ def validate_reply(question: str, reply: str, passages: list[Passage], backend: 
             dropped += 1  # an uncited or mis-cited sentence never reaches the user
             continue
         for m in valid:
+            p = passages[m - 1]
             if m not in renumber:
                 renumber[m] = len(renumber) + 1
-                p = passages[m - 1]
-                citations.append(Citation.from_passage(renumber[m], p, best_supporting_sentence(raw, p.chunk.text)))
+                citations.append(Citation.from_passage(renumber[m], p, ""))
+            backing = best_supporting_sentence(raw, p.chunk.text)
+            if backing not in quotes.setdefault(renumber[m], []):
+                quotes[renumber[m]].append(backing)
         text = re.sub(r"\s*\[(\d+)\]", lambda mt: f" [{renumber[int(mt.group(1))]}]"
                       if int(mt.group(1)) in renumber else "", raw).strip()
         score = support_score(text, [passages[m - 1].chunk.text for m in valid])
@@ -129,6 +133,9 @@ def validate_reply(question: str, reply: str, passages: list[Passage], backend: 
     if not sentences:
         return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=passages, backend=backend,
                       notice="the model's answer cited none of the retrieved passages")
+    for citation in citations:  # in the passage's reading order, joined with the elision mark as compose does
+        text = citation.text
+        citation.quote = " [...] ".join(sorted(quotes[citation.n], key=lambda q: text.find(q)))
     notice = f"{dropped} uncited sentence(s) removed" if dropped else ""
     unsupported = sum(1 for s in sentences if not s.supported)
     if unsupported:

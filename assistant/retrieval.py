@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.glossary import Glossary
@@ -224,20 +221,11 @@ class HybridRetriever:
             p.sentences = [rec.text for rec, _ in pairs]
             p.sentence_scores = [float(emb @ query_vector) for _, emb in pairs]
 
-    def as_langchain(self, filters: Filters | None = None) -> BaseRetriever:
+    def as_langchain(self, filters: Filters | None = None) -> Any:
+        """This retriever as a LangChain ``BaseRetriever`` (imported here: ~1 s of every CLI start otherwise)."""
+        from assistant.langchain_retriever import AssistantRetriever
+
         return AssistantRetriever(hybrid=self, filters=filters or Filters())
-
-
-class AssistantRetriever(BaseRetriever):
-    """The hybrid retriever behind LangChain's retriever interface (Runnable: ``.invoke(question)``)."""
-
-    hybrid: Any
-    filters: Any = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.hybrid.retrieve(query, self.filters)
-        return [Document(page_content=p.chunk.text, id=p.chunk.id, metadata={**p.chunk.metadata(), "score": p.score})
-                for p in result.passages[: self.hybrid.settings.k]]
 
 
 def registry_snapshot(store: IndexStore, version: str, cache_dir: Path | None) -> list[DocumentRecord]:

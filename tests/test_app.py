@@ -79,7 +79,7 @@ def test_mace_question_renders_answer_with_sources(monkeypatch, sample_index: Pa
     assert any(b.label.startswith("Download") for b in first.get("download_button"))
     # the sidebar shows the index and the backend
     sidebar = "\n".join(plain(md.value) for md in at.sidebar.markdown)
-    assert "5** documents" in sidebar and "offline" in sidebar
+    assert "5** documents" in sidebar and "offline" in sidebar and "Reranker: `features`" in sidebar
     # export buttons for the answer and the whole conversation
     labels = {b.label for b in at.main.get("download_button")}
     assert {"Answer (.md)", "Answer (.docx)", "Conversation (.md)", "Conversation (.docx)"} <= labels

@@ -87,6 +87,11 @@ def test_filters_restrict_both_retrieval_legs(assistant: Assistant) -> None:
     assert {p.chunk.section_kind for p in section.passages} == {"strengths"}
     years = assistant.ask("what did the inspection find?", filters=Filters(year_from=2019, year_to=2019))
     assert {p.chunk.date[:4] for p in years.passages} == {"2019"}
+    ilacs = assistant.ask("what did the inspection find?", filters=Filters(inspection_type="ILACS"))
+    assert ilacs.passages and {p.chunk.inspection_type for p in ilacs.passages} == {"ILACS"}
+    press = "southend-press-release-jtai-2018-05-09.txt"
+    one_file = assistant.ask("what did the inspection find?", filters=Filters(source=press))
+    assert one_file.passages and {p.chunk.source for p in one_file.passages} == {press}
 
 
 def test_near_duplicate_passages_are_removed(assistant: Assistant) -> None:

@@ -86,3 +86,33 @@ def test_a_system_that_never_abstains_or_structures_gets_n_a_not_a_perfect_score
     assert metrics["abstention_precision"] is None and metrics["all_cited"] is None
     assert metrics["abstention_recall"] == 0.0
     assert fmt(metrics["abstention_precision"]) == "n/a" and fmt(0.5) == "0.500"
+
+
+def test_eval_refuses_a_set_whose_quotes_are_not_in_the_corpus(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "mine.jsonl"
+    bad.write_text(json.dumps({"id": "m1", "question": "q?", "type": "fact", "answer": "a", "must_include": ["MACE"],
+                               "gold": [{"doc": "southend-jtai-inspection-letter-2018-05-09.txt",
+                                         "quote": "MACE meetings are excellent and fully rigorous in every way"}]}))
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--qa", str(bad), "--corpus",
+                             str(ROOT / "data" / "sample"), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "does not match" in lines[0] and "m1" in lines[0], result.stderr
+
+
+def test_naive_langchain_baseline_is_scored_beside_the_assistant(assistant: Assistant, tmp_path: Path) -> None:
+    from eval.naive import NaivePipeline
+    from ingest.loaders import discover
+
+    items = [i for i in load_qa(SAMPLE) if i.type == "fact"][:6] + \
+        [i for i in load_qa(SAMPLE) if i.type == "unanswerable"][:2]
+    files = discover([ROOT / "data" / "sample"])[0]
+    run = run_eval(assistant, items, lambda: NaivePipeline(files, assistant.store.embedder, k=10))
+    naive = run.naive["overall"]
+    assert naive["questions"] == len(items) and 0.0 <= naive["recall@5"] <= 1.0
+    assert naive["abstention_recall"] == 0.0 and naive["abstention_precision"] is None  # it never abstains
+    assert "n/a" in write_reports(run, tmp_path)[1].read_text()

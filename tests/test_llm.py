@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -22,9 +23,15 @@ class FakeOpenAI(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server API
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append(body)
+        reply = type(self).reply
+        if "{mace}" in reply:  # cite whichever passage holds the MACE bullet, as a model reading them would
+            user = body["messages"][-1]["content"]
+            n = next(m.group(1) for m in re.finditer(r'<passage n="(\d+)"(.*?)</passage>', user, re.S)
+                     if "conduct of MACE meetings" in m.group(2))
+            reply = reply.replace("{mace}", n)
         payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                    "choices": [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": type(self).reply}}],
+                                "message": {"role": "assistant", "content": reply}}],
                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
         data = json.dumps(payload).encode()
         self.send_response(200)
@@ -54,8 +61,8 @@ def llm_assistant(sample_index: Path, base_url: str) -> Assistant:
 
 
 def test_openai_compatible_backend_end_to_end(sample_index: Path, fake_server: str) -> None:
-    FakeOpenAI.reply = ("The conduct of MACE meetings lacks sufficient structure and rigour [1]. "
-                        "Inspectors loved everything. The minutes sometimes lack children's ages [1][9].")
+    FakeOpenAI.reply = ("The conduct of MACE meetings lacks sufficient structure and rigour [{mace}]. "
+                        "Inspectors loved everything. The minutes sometimes lack children's ages [{mace}][9].")
     answer = llm_assistant(sample_index, fake_server).ask("what did inspectors say about MACE meetings?")
     request = FakeOpenAI.requests[-1]
     system, user = request["messages"][0]["content"], request["messages"][1]["content"]
@@ -68,7 +75,10 @@ def test_openai_compatible_backend_end_to_end(sample_index: Path, fake_server: s
     assert "uncited" in answer.notice
     assert [s.citations for s in answer.sentences] == [[1], [1]]
     assert all(0.0 <= s.support <= 1.0 for s in answer.sentences)
-    assert answer.citations[0].quote in answer.citations[0].text
+    # both sentences citing [1] have their backing sentence in its quote, each verbatim, in reading order
+    parts = answer.citations[0].quote.split(" [...] ")
+    assert len(parts) == 2 and all(part in answer.citations[0].text for part in parts)
+    assert "structure and rigour" in parts[0] and "ages" in parts[1]
 
 
 def test_llm_saying_not_in_documents_abstains(sample_index: Path, fake_server: str) -> None:
