@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answer_type import expected_types, holds
 from assistant.rerank import TermMatcher, section_cues
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import AnswerSentence, Citation, Passage
 from vectorstore.text import normalize_for_match
 
 GROUP_TITLES = {"strengths": "Inspectors found strengths:", "improvement": "Areas for improvement:"}
-_NUMERIC_QUESTION = re.compile(r"\bhow (many|much|long|often)\b|\bnumber of\b|\bpercent|%|\bwhat proportion|"
-                               r"\bhow quickly|\bwhen\b|\bwhat date|\bwhich year|\bhow big", re.I)
 
 
 @dataclass
@@ -36,22 +35,24 @@ class _Candidate:
     score: float
 
 
-def _sentence_score(p: Passage, i: int, matcher: TermMatcher, numeric: bool) -> float:
+def _sentence_score(p: Passage, i: int, matcher: TermMatcher, wanted: frozenset[str], top: float) -> float:
+    # The sentence's own fit, plus its passage's rerank score (relative to the best passage's), so a strong
+    # passage's sentences beat a word-matching sentence of a weak one; plus the expected answer type.
     text = p.sentences[i]
-    score = 0.5 * p.sentence_scores[i] + 0.5 * matcher.coverage(text)
-    if numeric and re.search(r"\d", text):
-        score += 0.1
+    score = 0.4 * p.sentence_scores[i] + 0.4 * matcher.coverage(text) + 0.2 * (p.score / top if top > 0 else 0.0)
+    if wanted and holds(text, wanted):
+        score += 0.15
     if len(text.split()) < 5 or text[:1].islower():  # fragments read badly on their own
         score -= 0.15
     return score
 
 
 def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_sentences: int = 4,
-            passage_margin: float = 0.12, sentence_ratio: float = 0.8, per_passage: int = 2) -> Composition:
+            passage_margin: float = 0.08, sentence_ratio: float = 0.8, per_passage: int = 2) -> Composition:
     """Pick up to ``max_sentences`` sentences from the top passages and cite each."""
     if not passages:
         return Composition("", [], [], {})
-    numeric = bool(_NUMERIC_QUESTION.search(question))
+    wanted = expected_types(question)
     top = passages[0].score
     top_coverage = passages[0].scores.get("coverage", 0.0)
     # Eligible: close to the best score, or covering the question's terms as fully as the best passage does
@@ -61,7 +62,7 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
     candidates: list[_Candidate] = []
     for rank, p in enumerate(usable):
         for i, text in enumerate(p.sentences):
-            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, matcher, numeric)))
+            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, matcher, wanted, top)))
     if not candidates:
         return Composition("", [], [], {})
     candidates.sort(key=lambda c: c.score, reverse=True)

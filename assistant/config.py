@@ -32,7 +32,7 @@ class Settings:
     dense_weight: float = 0.35
     bm25_weight: float = 0.65
     rerank: str = "features"  # "features" | "cross-encoder" | "none"
-    rerank_depth: int = 20  # fused candidates that get sentence-level features and a rerank score
+    rerank_depth: int = 40  # fused candidates that get sentence-level features and a rerank score
     cross_encoder_path: str = ""
     dedupe: bool = True
     dedupe_threshold: float = 0.8
@@ -40,7 +40,7 @@ class Settings:
     backend: str = "offline"
     abstain_threshold: float = 0.30  # `python -m eval.calibrate` on the sample set (rule in eval/calibrate.py)
     max_answer_sentences: int = 4
-    answer_passage_margin: float = 0.12  # passages within this of the best score may contribute sentences
+    answer_passage_margin: float = 0.08  # passages within this of the best score may contribute sentences
     answer_sentence_ratio: float = 0.6  # sentences scoring below this share of the best are left out
     answer_per_passage: int = 2
     max_question_chars: int = 2000

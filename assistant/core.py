@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from assistant.abstain import answer_type_mismatch, unknown_subject
@@ -90,8 +91,9 @@ class Assistant:
             condensed = self.llm_answerer().condense(question, history)
         elif history:
             context = follow_up_context(question, history)
-        retrieval = self.retriever.retrieve(condensed, filters, context=context)
         sides = comparison_sides(condensed, filters, self.retriever)
+        scope = None if sides else implied_scope(condensed, filters, self.retriever)
+        retrieval = self.retriever.retrieve(condensed, scope or filters, context=context)
         if sides:
             retrieval = self._retrieve_sides(condensed, sides, retrieval, context)
         timings = dict(retrieval.timings_ms)
@@ -115,6 +117,7 @@ class Assistant:
                 answer.notice = mismatch
                 answer.timings_ms = timings
                 answer.retrieval_query = retrieval.query
+                answer.scope = scope_of(scope, filters)
                 answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
                 answer.timings_ms["evidence"] = round(strength, 4)
                 return answer
@@ -127,6 +130,7 @@ class Assistant:
             answer.passages = retrieval.passages
             timings["llm"] = (time.perf_counter() - t) * 1000
         answer.retrieval_query = retrieval.query
+        answer.scope = scope_of(scope, filters)
         answer.timings_ms = {**timings, **answer.timings_ms}
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
@@ -180,6 +184,45 @@ def comparison_sides(question: str, filters: Filters | None, retriever: Any) -> 
     if len(ctx.years) >= 2 and not (base.year_from or base.year_to):
         return [replace(base, year_from=y, year_to=y) for y in sorted(ctx.years)]
     return []
+
+
+def implied_scope(question: str, filters: Filters | None, retriever: Any) -> Filters | None:
+    """The filters a question implies by naming one council, one document year or one inspection type
+    ("what did the 2019 inspection of Southend find?"), on top of the user's own; None if it implies none.
+
+    A rule-based self-query: the documents the question is about are searched, not the whole index, so another
+    council's or year's near-identical wording cannot crowd them out. Facets the user set are left alone; a
+    year counts only when some document is from it (a year of events, "by February 2019", is not a scope);
+    a scope that matches no indexed chunk falls back to searching everything.
+    """
+    from dataclasses import replace
+
+    from assistant.rerank import QueryContext
+
+    base = filters or Filters()
+    ctx = QueryContext.detect(question, retriever.councils, retriever.inspection_types)
+    implied: dict[str, Any] = {}
+    if len(ctx.councils) == 1 and not base.council:
+        implied["council"] = next(iter(ctx.councils))
+    if len(ctx.years) == 1 and not (base.year_from or base.year_to):
+        year = next(iter(ctx.years))
+        if year in retriever.document_years:
+            implied["year_from"] = implied["year_to"] = year
+    if len(ctx.inspection_types) == 1 and not base.inspection_type:
+        implied["inspection_type"] = next(iter(ctx.inspection_types))
+    if not implied:
+        return None
+    scoped = replace(base, **implied)
+    mask = retriever.lexical.mask(scoped)
+    return None if mask is not None and not mask.any() else scoped
+
+
+def scope_of(scope: Filters | None, filters: Filters | None) -> dict[str, Any]:
+    """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
+    if scope is None:
+        return {}
+    base = filters or Filters()
+    return {k: v for k, v in asdict(scope).items() if v and getattr(base, k) != v}
 
 
 def follow_up_context(question: str, history: Sequence[dict[str, str]]) -> str:

@@ -132,6 +132,7 @@ class Answer:
     retrieval_query: str = ""
     groups: dict[str, list[int]] = field(default_factory=dict)  # "strengths"/"improvement" -> sentence indexes
     notice: str = ""  # e.g. why it abstained
+    scope: dict[str, Any] = field(default_factory=dict)  # filters the question implied (council, year, type)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,4 +151,5 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "retrieval_query": self.retrieval_query,
+            "scope": dict(self.scope),
         }
