@@ -221,12 +221,14 @@ def render_answer(answer: Answer, key: str) -> None:
         for citation in answer.citations:
             render_citation(citation, f"{key}_{citation.n}")
     caption = f"{answer.backend} backend · {answer.timings_ms.get('total', 0) / 1000:.1f} s"
+    if answer.scope:
+        caption += f" · {answer.scope_label()}"
     st.caption(caption)
 
 
 def render_abstention(answer: Answer, key: str) -> None:
     notice = NO_COVERAGE
-    if answer.notice and not answer.passages:
+    if answer.notice:  # the reason ("no ILACS document from Cheshire East is indexed") is worth reading
         notice += f" ({answer.notice})"
     st.info(escape_markdown(notice), icon="ℹ️")
     if answer.passages:

@@ -1,6 +1,8 @@
 """Signals that the indexed documents cannot answer a question, beyond a weak evidence score.
 
-* Answer type: a question asking for a figure or a grade needs a sentence that holds one.
+* Answer type: a question asking for a figure, a date or a grade needs a sentence that holds one; "how many X"
+  needs a figure that counts X.
+* Absent combination: a council named with an inspection type or document kind the index holds no document of.
 * Unknown subject: a proper name (not an acronym) that no indexed chunk contains, or a year that is neither a
   document's year nor written in the retrieved passages ("Norfolk's letter", "the 2021 inspection"), means
   the question is about something that is not in the index.
@@ -9,25 +11,87 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-_WANTS_FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (percentage|proportion|share)\b|\bcost\b|\bhow long\b", re.I)
-_FIGURE = re.compile(r"\d|£|\bper cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|hundred|thousand|half)\b", re.I)
+from assistant.answer_type import expected_types, holds
+
 _WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
-_GRADE = re.compile(r"\b(outstanding|good|requires? improvement|inadequate)\b", re.I)
-_NAME = re.compile(r"\b([A-Z][a-z]{2,})(?:['’]s)?\b")
+# An inspection judgement, not any use of "good" ("good progress"): the four grades as Ofsted words them.
+_GRADE = re.compile(r"\boutstanding\b|\brequires? improvement\b|\binadequate\b|"
+                    r"\b(judged|rated|graded|judgement of|as)\s+(to be\s+)?['‘\"]?good\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\s+(?:of (?:the|its|their)\s+)?(.+?)(?=\s+(?:did|does|do|were|was|are|is|have|"
+                       r"has|had|will|would|went|came|got|in|at|on|for|by|from)\b|[?,.]|$)", re.I)
+_NUMBER = re.compile(r"^(\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                     r"forty|fifty|hundred|hundreds|thousand|thousands|dozens?)$", re.I)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_NAME = re.compile(r"\b([A-Z][a-z]{2,})(?:['’]s)?\b")
+#: How close (in words) a figure must stand before the counted thing: "27 areas of strength", "16 inspectors".
+COUNT_WINDOW = 4
 
 
-def answer_type_mismatch(question: str, quotes: list[str]) -> str:
-    """Why the chosen sentences cannot answer this kind of question, or "" if they can."""
+def answer_type_mismatch(question: str, quotes: list[str], terms: Callable[[str], list[str]] | None = None) -> str:
+    """Why the chosen sentences cannot answer this kind of question, or "" if they can.
+
+    ``terms`` (the BM25 analyser) enables the count check: "how many taxi drivers …?" needs a figure that
+    counts taxi drivers, not any figure.
+    """
     text = " ".join(quotes)
-    if _WANTS_FIGURE.search(question) and not _FIGURE.search(text):
-        return "the question asks for a figure, and no retrieved passage gives one"
+    wanted = expected_types(question)
+    if wanted and not holds(text, wanted):
+        kind = "a sum of money" if "money" in wanted else "a percentage" if "percent" in wanted else \
+            "a date" if wanted == {"date"} else "how often" if wanted == {"frequency"} else "a figure"
+        return f"the question asks for {kind}, and no retrieved passage gives one"
+    counted = _HOW_MANY.search(question)
+    if terms is not None and counted and "money" not in wanted and "percent" not in wanted:
+        # The head noun of each conjunct ("teachers and pupils": a count of either answers it).
+        heads = [t[-1] for t in (terms(part) for part in re.split(r"\s+(?:and|or)\s+", counted.group(1))) if t]
+        if heads and not any(_counts(quote, head, terms) for quote in quotes for head in heads):
+            return f"the question asks how many {counted.group(1).strip()}, and no retrieved passage counts them"
     if _WANTS_GRADE.search(question) and not _GRADE.search(text):
         return "the question asks for an inspection grade, and no retrieved passage states one"
     return ""
+
+
+def _counts(sentence: str, head: str, terms: Callable[[str], list[str]]) -> bool:
+    words = re.findall(r"[\w%][\w%,.'’-]*", sentence)
+    for i, word in enumerate(words):
+        if _NUMBER.match(word.rstrip(".,")):
+            window = " ".join(words[i + 1:i + 1 + COUNT_WINDOW])
+            if head in terms(window):
+                return True
+    return False
+
+
+def absent_combination(question: str, councils: frozenset[str], inspection_types: frozenset[str],
+                       lexical: Any) -> str:
+    """The question names a council with an inspection type or a kind of document ("Cheshire East's JTAI
+    letter", "Cheshire East's ILACS") that no indexed document has together, or ""."""
+    kinds = [kind for kind, pattern in _DOC_KINDS if pattern.search(question)]
+    if not councils and not kinds:
+        return ""
+    from assistant.types import Filters
+
+    for council in sorted(councils) or [None]:
+        for kind in kinds or [None]:
+            for itype in sorted(inspection_types) or [None]:
+                if council is None and itype is None:
+                    continue  # "the letter" alone names no combination
+                wanted = Filters(council=council, doc_type=kind, inspection_type=itype)
+                if wanted.is_empty() or (council and not kind and not itype):
+                    continue
+                mask = lexical.mask(wanted)
+                if mask is not None and not mask.any():
+                    what = " ".join(x for x in (itype, kind or "document") if x)
+                    return f"no {what} {'from ' + council + ' ' if council else ''}is indexed"
+    return ""
+
+
+_DOC_KINDS = (
+    ("inspection letter", re.compile(r"\bletter\b", re.I)),
+    ("press release", re.compile(r"\bpress release\b", re.I)),
+    ("committee report", re.compile(r"\b(cabinet|committee) report\b|\breport to (the )?(cabinet|committee)\b", re.I)),
+)
 
 
 def unknown_subject(question: str, lexical: Any, document_years: set[int], passages_text: str) -> str:

@@ -17,7 +17,8 @@ _WANTS = {
     "percent": re.compile(r"\b(?:proportion|percentage|per ?cent|share of)\b|%", re.I),
     "money": re.compile(r"\bhow much (?:did|does|do|was|were|is|will|has|have)\b.*\b(?:cost|spend|spent|fund|"
                         r"funding|pay|paid|contribute|budget|invest)|\bcost\b|\bbudget\b", re.I),
-    "number": re.compile(r"\bhow (?:many|much|long|big|often)\b|\bnumber of\b|\bwhat (?:percentage|proportion)\b",
+    "frequency": re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I),
+    "number": re.compile(r"\bhow (?:many|much|long|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion)\b",
                          re.I),
     "date": re.compile(r"^\s*when\b|\bwhen (?:did|was|were|will|is|does|do|had|has)\b|\bwhat date\b|"
                        r"\b(?:which|what) (?:year|month)\b", re.I),
@@ -25,6 +26,8 @@ _WANTS = {
 _HOLDS = {
     "percent": re.compile(r"\d\s*%|\bper ?cent\b", re.I),
     "money": re.compile(r"£\s?\d|\d\s?(?:k|m|million|bn)\b.*\bpounds?\b|\b\d[\d,.]*\s?pounds?\b", re.I),
+    "frequency": re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|once|twice|every|"
+                           r"regular(?:ly)?|times)\b|\d", re.I),
     "number": re.compile(r"\d|" + _NUMBER_WORD, re.I),
     "date": re.compile(_MONTH + r"\s+(?:19|20)\d\d|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"|\b(?:19|20)\d\d\b"),
 }

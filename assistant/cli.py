@@ -223,6 +223,8 @@ def open_assistant(settings: Settings) -> Any:
 
 
 def print_answer(answer: Any) -> None:
+    if answer.scope:
+        out.print(f"[dim]({escape(answer.scope_label())})[/]", highlight=False)
     if answer.abstained:
         out.print(f"[yellow]{escape(answer.text or answer.notice)}[/]", highlight=False)
         if answer.notice and answer.text:

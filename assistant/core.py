@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from assistant.abstain import answer_type_mismatch, unknown_subject
+from assistant.abstain import absent_combination, answer_type_mismatch, unknown_subject
 from assistant.compose import compose
 from assistant.config import Settings
 from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
@@ -100,7 +100,7 @@ class Assistant:
         top = retrieval.passages[: self.settings.k]
         strength = max((evidence(p) for p in top[:3]), default=0.0)
         unknown = unknown_subject(question, self.retriever.lexical, self.retriever.document_years,
-                                  " ".join(p.chunk.text for p in top))
+                                  " ".join(p.chunk.text for p in top)) or self._absent_combination(question)
         if not top or strength < self.settings.abstain_threshold or unknown:
             answer = self._abstain(question, retrieval, top, strength)
             answer.notice = unknown or answer.notice
@@ -111,7 +111,7 @@ class Assistant:
                            s.max_answer_sentences, s.answer_passage_margin, s.answer_sentence_ratio,
                            s.answer_per_passage)
             timings["compose"] = (time.perf_counter() - t) * 1000
-            mismatch = answer_type_mismatch(question, [c.quote for c in comp.citations])
+            mismatch = answer_type_mismatch(question, [c.quote for c in comp.citations], self.retriever.lexical.terms)
             if mismatch:
                 answer = self._abstain(question, retrieval, top, strength)
                 answer.notice = mismatch
@@ -135,6 +135,12 @@ class Assistant:
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
         return answer
+
+    def _absent_combination(self, question: str) -> str:
+        from assistant.rerank import QueryContext
+
+        ctx = QueryContext.detect(question, self.retriever.councils, self.retriever.inspection_types)
+        return absent_combination(question, ctx.councils, ctx.inspection_types, self.retriever.lexical)
 
     def _retrieve_sides(self, question: str, sides: list[Filters], whole: Retrieval, context: str) -> Retrieval:
         """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""
@@ -210,11 +216,17 @@ def implied_scope(question: str, filters: Filters | None, retriever: Any) -> Fil
             implied["year_from"] = implied["year_to"] = year
     if len(ctx.inspection_types) == 1 and not base.inspection_type:
         implied["inspection_type"] = next(iter(ctx.inspection_types))
-    if not implied:
-        return None
-    scoped = replace(base, **implied)
-    mask = retriever.lexical.mask(scoped)
-    return None if mask is not None and not mask.any() else scoped
+    # A scope that matches nothing is relaxed, the year first (it may be a year of events), then the
+    # inspection type; the council is the last to go.
+    for drop in ((), ("year_from", "year_to"), ("year_from", "year_to", "inspection_type")):
+        kept = {k: v for k, v in implied.items() if k not in drop}
+        if not kept:
+            break
+        scoped = replace(base, **kept)
+        mask = retriever.lexical.mask(scoped)
+        if mask is None or mask.any():
+            return scoped
+    return None
 
 
 def scope_of(scope: Filters | None, filters: Filters | None) -> dict[str, Any]:

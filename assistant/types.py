@@ -134,6 +134,15 @@ class Answer:
     notice: str = ""  # e.g. why it abstained
     scope: dict[str, Any] = field(default_factory=dict)  # filters the question implied (council, year, type)
 
+    def scope_label(self) -> str:
+        """The question's implied scope as a reader sees it ("searched only: Southend-on-Sea, 2019, ILACS"), or ""."""
+        s = self.scope
+        if not s:
+            return ""
+        year = s.get("year_from") if s.get("year_from") == s.get("year_to") else None
+        parts = [s.get("council"), str(year) if year else None, s.get("inspection_type")]
+        return "searched only the documents the question names: " + ", ".join(p for p in parts if p)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,

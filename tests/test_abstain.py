@@ -27,3 +27,60 @@ def test_unknown_names_and_years_are_detected(assistant: Assistant) -> None:
 def test_question_about_an_unknown_council_abstains_with_a_reason(assistant: Assistant) -> None:
     answer = assistant.ask("What did Norfolk's JTAI letter say about children missing from education?")
     assert answer.abstained and "Norfolk" in answer.notice
+
+
+def test_expected_answer_types() -> None:
+    from assistant.answer_type import expected_types, holds
+
+    assert expected_types("When did MASH+ start?") == {"date"}
+    assert expected_types("What proportion of the actions are done?") >= {"percent"}
+    assert expected_types("How much did the new system cost?") >= {"money", "number"}
+    assert expected_types("how often are MACE meetings held?") == {"frequency"}
+    assert expected_types("what did inspectors say about MACE meetings?") == frozenset()
+    assert holds("82% of the actions are now complete.", frozenset({"percent", "number"}))
+    assert not holds("Most actions are complete.", frozenset({"percent"}))
+    assert holds("It started in December 2017.", frozenset({"date"}))
+    assert holds("MACE meetings are held monthly.", frozenset({"frequency"}))
+
+
+def test_a_count_must_count_the_thing_asked_about(assistant: Assistant) -> None:
+    terms = assistant.retriever.lexical.terms
+    assert "taxi drivers" in answer_type_mismatch(
+        "How many taxi drivers in Southend have had CSE awareness training?", ["16 inspectors inspected services."],
+        terms)
+    assert answer_type_mismatch("How many teachers and pupils did the ambassadors reach?",
+                                ["work done by ambassadors with over 1600 teachers and schoolchildren;"], terms) == ""
+    assert answer_type_mismatch("How many strengths did the letter list?",
+                                ["In total the letter identifies 27 areas of strength."], terms) == ""
+
+
+def test_a_council_named_with_a_document_it_does_not_have_abstains(assistant: Assistant) -> None:
+    from assistant.abstain import absent_combination
+
+    lexical = assistant.retriever.lexical
+    assert absent_combination("the Cheshire East JTAI letter", frozenset({"Cheshire East"}), frozenset({"JTAI"}),
+                              lexical) == "no JTAI inspection letter from Cheshire East is indexed"
+    assert absent_combination("Southend's JTAI letter", frozenset({"Southend-on-Sea"}), frozenset({"JTAI"}),
+                              lexical) == ""
+    assert absent_combination("the letter", frozenset(), frozenset(), lexical) == ""
+    answer = assistant.ask("What Ofsted grade did Cheshire East get at its most recent ILACS inspection?")
+    assert answer.abstained and answer.notice == "no ILACS document from Cheshire East is indexed"
+
+
+def test_the_question_scopes_the_search_to_the_documents_it_names(assistant: Assistant) -> None:
+    from assistant.core import implied_scope
+    from assistant.types import Filters
+
+    r = assistant.retriever
+    scope = implied_scope("What did the 2019 inspection describe as very strong in Southend?", None, r)
+    assert scope == Filters(council="Southend-on-Sea", year_from=2019, year_to=2019)
+    # no JTAI document is from 2019: "by February 2019" is a year of events, the council and type remain
+    scope = implied_scope("What percentage of Southend's JTAI plan was done by February 2019?", None, r)
+    assert scope == Filters(council="Southend-on-Sea", inspection_type="JTAI")
+    # the user's own filter wins; a question naming no scope has none
+    assert implied_scope("What did Southend do?", Filters(council="Cheshire East"), r) is None
+    assert implied_scope("what did inspectors say about MACE meetings?", None, r) is None
+    answer = assistant.ask("What did the 2019 inspection describe as very strong in Southend?")
+    assert answer.scope == {"council": "Southend-on-Sea", "year_from": 2019, "year_to": 2019}
+    assert {p.chunk.date[:4] for p in answer.passages} == {"2019"}
+    assert "virtual school" in answer.text
