@@ -33,13 +33,18 @@ class _Candidate:
     position: int
     text: str
     score: float
+    last: int  # the last sentence position it spans (a list's items), == position for a plain sentence
 
 
-def _sentence_score(p: Passage, i: int, matcher: TermMatcher, wanted: frozenset[str], top: float) -> float:
+def _sentence_score(p: Passage, i: int, matcher: TermMatcher, wanted: frozenset[str], top: float,
+                    last: int | None = None) -> float:
     # The sentence's own fit, plus its passage's rerank score (relative to the best passage's), so a strong
     # passage's sentences beat a word-matching sentence of a weak one; plus the expected answer type.
-    text = p.sentences[i]
-    score = 0.4 * p.sentence_scores[i] + 0.4 * matcher.coverage(text) + 0.2 * (p.score / top if top > 0 else 0.0)
+    # A list (sentences i..last) is scored as a whole: its best item, its terms together.
+    last = i if last is None else last
+    text = _span(p, i, last) if last > i else p.sentences[i]
+    similarity = max(p.sentence_scores[i:last + 1])
+    score = 0.4 * similarity + 0.4 * matcher.coverage(text) + 0.2 * (p.score / top if top > 0 else 0.0)
     if wanted and holds(text, wanted):
         score += 0.15
     if len(text.split()) < 5 or text[:1].islower():  # fragments read badly on their own
@@ -62,22 +67,57 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
     candidates: list[_Candidate] = []
     for rank, p in enumerate(usable):
         for i, text in enumerate(p.sentences):
-            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, matcher, wanted, top)))
+            last = _list_end(p, i)
+            # "The areas for improvement are:" means nothing without its items: a list is one candidate
+            candidates.append(_Candidate(p, rank, i, _span(p, i, last) if last > i else text,
+                                         _sentence_score(p, i, matcher, wanted, top, last), last))
     if not candidates:
         return Composition("", [], [], {})
     candidates.sort(key=lambda c: c.score, reverse=True)
     best = candidates[0].score
     chosen: list[_Candidate] = []
     used_per_passage: dict[str, int] = {}
+    taken: set[tuple[str, int]] = set()  # (chunk id, sentence position) already in the answer
     for c in candidates:
         if len(chosen) >= max_sentences or c.score < best * sentence_ratio:
             break
         cid = c.passage.chunk.id
-        if used_per_passage.get(cid, 0) >= per_passage or _near_duplicate(c.text, [x.text for x in chosen]):
+        span = {(cid, i) for i in range(c.position, c.last + 1)}
+        if span & taken or used_per_passage.get(cid, 0) >= per_passage or \
+                _near_duplicate(c.text, [x.text for x in chosen]):
             continue
+        taken |= span
         chosen.append(c)
         used_per_passage[cid] = used_per_passage.get(cid, 0) + 1
     return _write(question, chosen)
+
+
+#: A sentence that introduces a list: a colon before a line break, or at its very end.
+_LIST_LEAD = re.compile(r":\s*(\n|$)")
+MAX_LIST_ITEMS = 6
+
+
+def _list_end(p: Passage, i: int) -> int:
+    """The position of the last list item a list-introducing sentence ``i`` is followed by (``i`` if none)."""
+    if not _LIST_LEAD.search(p.sentences[i]):
+        return i
+    text, end, last = p.chunk.text, p.chunk.text.find(p.sentences[i]), i
+    if end < 0:
+        return i
+    end += len(p.sentences[i])
+    for j in range(i + 1, min(len(p.sentences), i + 1 + MAX_LIST_ITEMS)):
+        at = text.find(p.sentences[j], end)
+        if at < 0 or "\n" not in text[end:at]:
+            break  # the next sentence does not start a new line: the list has ended
+        end, last = at + len(p.sentences[j]), j
+    return last
+
+
+def _span(p: Passage, first: int, last: int) -> str:
+    """The passage's own text from sentence ``first`` to sentence ``last`` (verbatim, line breaks kept)."""
+    start = p.chunk.text.find(p.sentences[first])
+    end = p.chunk.text.find(p.sentences[last], start) + len(p.sentences[last])
+    return p.chunk.text[start:end]
 
 
 def _near_duplicate(text: str, others: list[str]) -> bool:
@@ -120,7 +160,7 @@ def _write(question: str, chosen: list[_Candidate]) -> Composition:
         elif grouped and kind not in GROUP_TITLES and current_group in GROUP_TITLES:
             lead = "Also: "
             current_group = kind
-        claim = _with_marker(c.text, n)
+        claim = _with_marker(" ".join(c.text.split()), n)  # a list's line breaks read as spaces in the answer
         sentence = lead + claim
         if grouped and kind in GROUP_TITLES:
             groups.setdefault(kind, []).append(len(sentences))

@@ -118,9 +118,14 @@ class HybridRetriever:
             self.refresh()  # BM25, glossary and the registry of committed versions, whichever legs are on
         timings: dict[str, float] = {}
         filters = filters or Filters()
-        expansions = self.glossary.expansions(f"{question} {context}") if s.use_glossary else []
         query = " ".join(x for x in (question, context) if x)
+        # Words naming what the filters already enforce ("Southend", "JTAI", "2019") match every candidate's
+        # document and only reward chunks that repeat them: keyword search leaves them (and their long forms) out.
+        keywords = without_scope(query, filters, self.glossary.terms)
+        expansions = self.glossary.expansions(query) if s.use_glossary else []
         search_text = query + (f" ({'; '.join(expansions)})" if expansions else "")
+        keyword_expansions = self.glossary.expansions(keywords) if s.use_glossary else []
+        keyword_text = keywords + (f" ({'; '.join(keyword_expansions)})" if keyword_expansions else "")
 
         t = time.perf_counter()
         if query_vector is None:
@@ -132,7 +137,7 @@ class HybridRetriever:
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
-        bm25 = self.lexical.search(search_text, s.candidates, filters) if s.use_bm25 else []
+        bm25 = self.lexical.search(keyword_text, s.candidates, filters) if s.use_bm25 else []
         timings["bm25"] = _ms(t)
 
         t = time.perf_counter()
@@ -226,6 +231,21 @@ class HybridRetriever:
         from assistant.langchain_retriever import AssistantRetriever
 
         return AssistantRetriever(hybrid=self, filters=filters or Filters())
+
+
+def without_scope(text: str, filters: Filters, glossary_terms: dict[str, str]) -> str:
+    """``text`` without the council, inspection type (and its long form) and single year that ``filters`` pin."""
+    names: list[str] = []
+    if filters.council:
+        names += [filters.council] + [short for short in {filters.council.split("-")[0], filters.council.split()[0]}
+                                      if len(short) >= 5]
+    if filters.inspection_type:
+        names += [filters.inspection_type, glossary_terms.get(filters.inspection_type, "")]
+    if filters.year_from and filters.year_from == filters.year_to:
+        names.append(str(filters.year_from))
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?:['’]s)?(?!\w)", " ", text, flags=re.I)
+    return " ".join(text.split())
 
 
 def registry_snapshot(store: IndexStore, version: str, cache_dir: Path | None) -> list[DocumentRecord]:

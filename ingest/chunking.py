@@ -164,15 +164,23 @@ def _label_span(first: str, last: str) -> str:
 
 def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Unit]:
     out: list[_Unit] = []
+    lead_scheme = ""  # set while the last unit is a list's introduction ("… is recommended to:") and its items
     for unit in units:
         prev = out[-1] if out else None
         same_family = prev is not None and (prev.label.split()[0] == unit.label.split()[0] or unit.label == prev.label)
+        # A list's items belong with the sentence that introduces them, whatever their own numbering; a unit
+        # numbered like the introduction itself (the next paragraph, "3.12" after "3.11") ends the list.
+        if prev is not None and not lead_scheme and prev.text.rstrip().endswith(":"):
+            lead_scheme = _scheme(prev.label.split("–")[0])
+        list_item = bool(lead_scheme) and _scheme(unit.label) != lead_scheme
         if (
             prev is not None
-            and same_family
-            and (prev.tokens < merge_below or unit.tokens < merge_below or unit.label == prev.label.split("–")[-1])
+            and (same_family or list_item)
+            and (prev.tokens < merge_below or unit.tokens < merge_below or unit.label == prev.label.split("–")[-1]
+                 or list_item)
             and prev.tokens + unit.tokens <= budget
         ):
+            lead_scheme = lead_scheme if list_item else ""
             first = prev.label.split("–")[0]
             out[-1] = _Unit(
                 text=prev.text + "\n" + unit.text,
@@ -183,8 +191,17 @@ def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Uni
                 tokens=prev.tokens + unit.tokens - 2,
             )
         else:
+            lead_scheme = ""
             out.append(unit)
     return out
+
+
+def _scheme(label: str) -> str:
+    """How a paragraph label numbers: "para"/"bullet" labels by their word, "3.11" as "3.#", "1" as "#"."""
+    head = label.split()[0] if label else ""
+    if re.fullmatch(r"[\d.]+", head):
+        return re.sub(r"\d+$", "#", head)
+    return head
 
 
 def _split_long(unit: _Unit, budget: int, count_tokens: Callable[[str], int]) -> list[_Unit]:

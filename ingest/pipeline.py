@@ -107,9 +107,15 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
 
+#: Bump when chunking changes what a file becomes: every document then counts as changed and is re-chunked.
+CHUNKER_VERSION = 2
+
+
 def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
-    """A document version: the file's bytes plus its metadata overrides (changing a sidecar re-ingests the file)."""
-    return hashlib.sha256((file_sha256 + json.dumps(chosen_metadata, sort_keys=True)).encode()).hexdigest()
+    """A document version: the file's bytes, its metadata overrides (changing a sidecar re-ingests the file) and
+    the chunker's version."""
+    key = f"chunker-{CHUNKER_VERSION}:" + file_sha256 + json.dumps(chosen_metadata, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def prepare_document(source: SourceDocument, overrides: dict[str, str], max_tokens: int,
