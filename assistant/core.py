@@ -62,6 +62,7 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load models and indexes now so the first question is fast."""
+        self.store.embedder.prepare_fast_queries()
         self.store.embedder.encode_one("warm up")
         self.refresh()
         if self.settings.backend != "offline":

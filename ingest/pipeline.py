@@ -199,6 +199,8 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
                 pass
             raise
         store.set_state(ingest_in_progress=False)
+    if pending:  # the model is loaded now: make the fast question encoder once per machine (~3 s)
+        store.embedder.prepare_fast_queries()
     report.outcomes.sort(key=lambda o: (o.status != "failed", o.path))
     report.seconds = time.perf_counter() - started
     return report

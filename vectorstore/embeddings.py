@@ -139,9 +139,24 @@ class Embedder:
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
+        """One question's embedding: from the ONNX export when ingest has made one (no torch import: seconds off
+        every process start), else from sentence-transformers. Both give the same vector (checked at export)."""
+        from vectorstore.onnx_query import load_query_encoder
+
+        fast = load_query_encoder(self.model_path, MODEL_MAX_TOKENS)
+        if fast is not None:
+            return fast.encode([text])[0]
         _ = self.model  # a first call loads the model before torch's thread count is touched
         with _single_thread():
             return self.encode([text])[0]
+
+    def prepare_fast_queries(self) -> bool:
+        """Make the ONNX export of this model for ``encode_one`` if there is none yet; True if one is in place."""
+        from vectorstore.onnx_query import export, onnx_file
+
+        if onnx_file(self.model_path).exists():
+            return True  # without touching self.model: loading sentence-transformers is what this avoids
+        return export(self.model_path, self.model, MODEL_MAX_TOKENS) is not None
 
 
 def langchain_embeddings(embedder: Embedder) -> Any:
