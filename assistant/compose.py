@@ -95,21 +95,31 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
 #: A sentence that introduces a list: a colon before a line break, or at its very end.
 _LIST_LEAD = re.compile(r":\s*(\n|$)")
 MAX_LIST_ITEMS = 6
+_ENUMERATOR = re.compile(r"(?:\d{1,2}|[a-h]|[ivx]{1,4})[.)](?:\s|$)", re.I)
 
 
 def _list_end(p: Passage, i: int) -> int:
-    """The position of the last list item a list-introducing sentence ``i`` is followed by (``i`` if none)."""
-    if not _LIST_LEAD.search(p.sentences[i]):
+    """The position of the last list item a list-introducing sentence ``i`` is followed by (``i`` if none).
+
+    After a sentence that ends with its colon every following sentence of the passage is an item (a chunk keeps
+    a list's introduction with its items, and nothing else after them); after a colon inside a sentence
+    ("… are:\nManagers' oversight …") the items are the sentences that start a new line."""
+    sentence = p.sentences[i]
+    if not _LIST_LEAD.search(sentence):
         return i
-    text, end, last = p.chunk.text, p.chunk.text.find(p.sentences[i]), i
+    text, end, last = p.chunk.text, p.chunk.text.find(sentence), i
     if end < 0:
         return i
-    end += len(p.sentences[i])
-    for j in range(i + 1, min(len(p.sentences), i + 1 + MAX_LIST_ITEMS)):
+    end += len(sentence)
+    ends_with_colon = sentence.rstrip().endswith(":")
+    after_marker = False  # the last item was a bare "2." (its text is the next sentence)
+    for j in range(i + 1, min(len(p.sentences), i + 1 + 2 * MAX_LIST_ITEMS)):
         at = text.find(p.sentences[j], end)
-        if at < 0 or "\n" not in text[end:at]:
-            break  # the next sentence does not start a new line: the list has ended
+        item = ends_with_colon or after_marker or "\n" in text[end:at] or _ENUMERATOR.match(p.sentences[j])
+        if at < 0 or not item:
+            break  # the next sentence neither starts a line nor is numbered: the list has ended
         end, last = at + len(p.sentences[j]), j
+        after_marker = bool(_ENUMERATOR.fullmatch(p.sentences[j].strip()))
     return last
 
 

@@ -28,6 +28,7 @@ class Settings:
     use_dense: bool = True
     use_bm25: bool = True
     use_glossary: bool = True
+    use_scope: bool = True  # search only the council/year/inspection type a question names (assistant/core.py)
     fusion: str = "score"  # "score" (weighted min-max) | "rrf"
     dense_weight: float = 0.35
     bm25_weight: float = 0.65

@@ -93,7 +93,7 @@ class Assistant:
         elif history:
             context = follow_up_context(question, history)
         sides = comparison_sides(condensed, filters, self.retriever)
-        scope = None if sides else implied_scope(condensed, filters, self.retriever)
+        scope = None if sides or not self.settings.use_scope else implied_scope(condensed, filters, self.retriever)
         retrieval = self.retriever.retrieve(condensed, scope or filters, context=context)
         if sides:
             retrieval = self._retrieve_sides(condensed, sides, retrieval, context)
@@ -116,15 +116,10 @@ class Assistant:
             if mismatch:
                 answer = self._abstain(question, retrieval, top, strength)
                 answer.notice = mismatch
-                answer.timings_ms = timings
-                answer.retrieval_query = retrieval.query
-                answer.scope = scope_of(scope, filters)
-                answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
-                answer.timings_ms["evidence"] = round(strength, 4)
-                return answer
-            answer = Answer(question=question, text=comp.text, abstained=not comp.citations,
-                            citations=comp.citations, passages=retrieval.passages, sentences=comp.sentences,
-                            backend="offline", groups=comp.groups)
+            else:
+                answer = Answer(question=question, text=comp.text, abstained=not comp.citations,
+                                citations=comp.citations, passages=retrieval.passages, sentences=comp.sentences,
+                                backend="offline", groups=comp.groups)
         else:
             t = time.perf_counter()
             answer = self.llm_answerer().answer(question, condensed, top)
@@ -199,8 +194,7 @@ def implied_scope(question: str, filters: Filters | None, retriever: Any) -> Fil
 
     A rule-based self-query: the documents the question is about are searched, not the whole index, so another
     council's or year's near-identical wording cannot crowd them out. Facets the user set are left alone; a
-    year counts only when some document is from it (a year of events, "by February 2019", is not a scope);
-    a scope that matches no indexed chunk falls back to searching everything.
+    year counts only when some document is from it (a year of events, "by February 2019", is not a scope).
     """
     from dataclasses import replace
 

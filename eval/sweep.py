@@ -19,6 +19,7 @@ VARIANTS: dict[str, dict] = {
     "bm25 only": {"use_dense": False},
     "dense only": {"use_bm25": False},
     "no glossary": {"use_glossary": False},
+    "no scope from the question": {"use_scope": False},
     "no dedupe": {"dedupe": False},
     "no rerank": {"rerank": "none"},
     "rrf fusion": {"fusion": "rrf"},
@@ -26,6 +27,7 @@ VARIANTS: dict[str, dict] = {
     "weights 0.2/0.8": {"dense_weight": 0.2, "bm25_weight": 0.8},
 }
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr", "citation_precision", "coverage", "passed")
+#: The answerable questions only (abstention is off), so "passed" counts answers, not refusals.
 
 
 def main() -> None:

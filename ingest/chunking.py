@@ -165,6 +165,7 @@ def _label_span(first: str, last: str) -> str:
 def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Unit]:
     out: list[_Unit] = []
     lead_scheme = ""  # set while the last unit is a list's introduction ("… is recommended to:") and its items
+    first_item = ""  # the label of that list's first item
     for unit in units:
         prev = out[-1] if out else None
         same_family = prev is not None and (prev.label.split()[0] == unit.label.split()[0] or unit.label == prev.label)
@@ -182,18 +183,28 @@ def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Uni
         ):
             lead_scheme = lead_scheme if list_item else ""
             first = prev.label.split("–")[0]
+            label = _label_span(first, unit.label)
+            if list_item:
+                # Numbered items under an unnumbered introduction are cited by their numbers ("1–3"); items
+                # under a numbered paragraph ("3.11" and its bullets) by the paragraph's.
+                first_item = first_item or unit.label
+                label = _label_span(first_item, unit.label) if _scheme(first) in _COUNTERS and \
+                    _scheme(unit.label) not in _COUNTERS else prev.label
             out[-1] = _Unit(
                 text=prev.text + "\n" + unit.text,
                 original=prev.original + "\n" + unit.original,
-                label=_label_span(first, unit.label),
+                label=label,
                 page=prev.page,
                 page_end=unit.page_end,
                 tokens=prev.tokens + unit.tokens - 2,
             )
         else:
-            lead_scheme = ""
+            lead_scheme = first_item = ""
             out.append(unit)
     return out
+
+
+_COUNTERS = ("para", "bullet")  # labels we count ourselves, for text without numbers of its own
 
 
 def _scheme(label: str) -> str:

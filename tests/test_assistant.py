@@ -224,3 +224,16 @@ def test_langchain_vector_store_over_the_same_collection(assistant: Assistant) -
     docs = store.similarity_search("MACE meetings lack structure and rigour", k=3)
     assert docs and any("MACE" in d.page_content for d in docs)
     assert {d.metadata["doc_id"] for d in docs} <= {r.doc_id for r in assistant.store.list_documents()}
+
+
+def test_a_list_is_quoted_with_its_items(assistant: Assistant) -> None:
+    # numbered items on their own lines, introduced by a sentence that ends with its colon
+    answer = assistant.ask("What was the Children and Families Committee asked to do in the July 2023 report?")
+    listed = next(c for c in answer.citations if "is recommended to:" in c.quote)
+    assert "Scrutinise the report" in listed.quote and "early 2024" in listed.quote and listed.paragraph == "1"
+    assert listed.quote in listed.text  # verbatim, line breaks and all
+    # items on new lines after a colon inside a paragraph (3.11 of the ILACS report)
+    answer = assistant.ask("What did Ofsted say Southend needed to improve in 2019?")
+    listed = next(c for c in answer.citations if "The areas for improvement are:" in c.quote)
+    assert "public law outline" in listed.quote and listed.paragraph == "3.11"
+    assert "public law outline" in answer.text
