@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.answer_type import expected_types, holds
+from assistant.rerank import QueryContext
+from assistant.types import Filters
 
 _WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
 # An inspection judgement, not any use of "good" ("good progress"): the four grades as Ofsted words them.
@@ -63,35 +65,20 @@ def _counts(sentence: str, head: str, terms: Callable[[str], list[str]]) -> bool
     return False
 
 
-def absent_combination(question: str, councils: frozenset[str], inspection_types: frozenset[str],
-                       lexical: Any) -> str:
+def absent_combination(context: QueryContext, lexical: Any) -> str:
     """The question names a council with an inspection type or a kind of document ("Cheshire East's JTAI
     letter", "Cheshire East's ILACS") that no indexed document has together, or ""."""
-    kinds = [kind for kind, pattern in _DOC_KINDS if pattern.search(question)]
-    if not councils and not kinds:
-        return ""
-    from assistant.types import Filters
-
-    for council in sorted(councils) or [None]:
+    kinds = sorted(context.doc_types)
+    for council in sorted(context.councils) or [None]:
         for kind in kinds or [None]:
-            for itype in sorted(inspection_types) or [None]:
-                if council is None and itype is None:
-                    continue  # "the letter" alone names no combination
-                wanted = Filters(council=council, doc_type=kind, inspection_type=itype)
-                if wanted.is_empty() or (council and not kind and not itype):
-                    continue
-                mask = lexical.mask(wanted)
+            for itype in sorted(context.inspection_types) or [None]:
+                if not (kind or itype) or not (council or itype):
+                    continue  # a council alone is unknown_subject's; "the letter" alone names no combination
+                mask = lexical.mask(Filters(council=council, doc_type=kind, inspection_type=itype))
                 if mask is not None and not mask.any():
                     what = " ".join(x for x in (itype, kind or "document") if x)
                     return f"no {what} {'from ' + council + ' ' if council else ''}is indexed"
     return ""
-
-
-_DOC_KINDS = (
-    ("inspection letter", re.compile(r"\bletter\b", re.I)),
-    ("press release", re.compile(r"\bpress release\b", re.I)),
-    ("committee report", re.compile(r"\b(cabinet|committee) report\b|\breport to (the )?(cabinet|committee)\b", re.I)),
-)
 
 
 def unknown_subject(question: str, lexical: Any, document_years: set[int], passages_text: str) -> str:

@@ -136,7 +136,7 @@ class Assistant:
         from assistant.rerank import QueryContext
 
         ctx = QueryContext.detect(question, self.retriever.councils, self.retriever.inspection_types)
-        return absent_combination(question, ctx.councils, ctx.inspection_types, self.retriever.lexical)
+        return absent_combination(ctx, self.retriever.lexical)
 
     def _retrieve_sides(self, question: str, sides: list[Filters], whole: Retrieval, context: str) -> Retrieval:
         """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""

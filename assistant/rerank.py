@@ -32,13 +32,22 @@ def section_cues(question: str) -> set[str]:
     return {kind for kind, pattern in SECTION_CUES if pattern.search(question)}
 
 
+#: Kinds of document a question can name ("according to the inspection letter", "the council's press release").
+DOC_KINDS = (
+    ("inspection letter", re.compile(r"\bletter\b", re.I)),
+    ("press release", re.compile(r"\bpress release\b", re.I)),
+    ("committee report", re.compile(r"\b(cabinet|committee) report\b|\breport to (the )?(cabinet|committee)\b", re.I)),
+)
+
+
 @dataclass(frozen=True)
 class QueryContext:
-    """What the question says about which documents it means: councils, years, inspection types."""
+    """What the question says about which documents it means: councils, years, inspection types, kinds."""
 
     councils: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
     inspection_types: frozenset[str] = frozenset()
+    doc_types: frozenset[str] = frozenset()
 
     @classmethod
     def detect(cls, question: str, known_councils: set[str], known_types: set[str]) -> QueryContext:
@@ -58,7 +67,8 @@ class QueryContext:
         types = {t for t in known_types if t and re.search(r"\b" + re.escape(t.lower()) + r"\b", low)}
         if re.search(r"joint targeted", low):
             types |= {t for t in known_types if t.upper() == "JTAI"}
-        return cls(frozenset(councils), frozenset(years), frozenset(types))
+        kinds = {kind for kind, pattern in DOC_KINDS if pattern.search(question)}
+        return cls(frozenset(councils), frozenset(years), frozenset(types), frozenset(kinds))
 
     def words(self) -> str:
         return " ".join([*self.councils, *map(str, self.years), *self.inspection_types])
@@ -71,6 +81,8 @@ class QueryContext:
             facets.append(chunk.year in self.years)
         if self.inspection_types:
             facets.append(chunk.inspection_type in self.inspection_types)
+        if self.doc_types:  # a preference, never a filter: the cabinet report quotes the letter's findings
+            facets.append(chunk.doc_type in self.doc_types)
         return sum(facets) / len(facets) if facets else 0.0
 
 

@@ -56,13 +56,17 @@ def test_a_count_must_count_the_thing_asked_about(assistant: Assistant) -> None:
 
 def test_a_council_named_with_a_document_it_does_not_have_abstains(assistant: Assistant) -> None:
     from assistant.abstain import absent_combination
+    from assistant.rerank import QueryContext
 
-    lexical = assistant.retriever.lexical
-    assert absent_combination("the Cheshire East JTAI letter", frozenset({"Cheshire East"}), frozenset({"JTAI"}),
-                              lexical) == "no JTAI inspection letter from Cheshire East is indexed"
-    assert absent_combination("Southend's JTAI letter", frozenset({"Southend-on-Sea"}), frozenset({"JTAI"}),
-                              lexical) == ""
-    assert absent_combination("the letter", frozenset(), frozenset(), lexical) == ""
+    r = assistant.retriever
+
+    def absent(question: str) -> str:
+        return absent_combination(QueryContext.detect(question, r.councils, r.inspection_types), r.lexical)
+
+    assert absent("What did the Cheshire East JTAI letter say?") == "no JTAI inspection letter from Cheshire East is indexed"
+    assert absent("What did Southend's JTAI letter say?") == ""
+    assert absent("What did the letter say?") == "" and absent("What did Cheshire East do?") == ""
+    assert absent("Did Cheshire East issue a press release?") == "no press release from Cheshire East is indexed"
     answer = assistant.ask("What Ofsted grade did Cheshire East get at its most recent ILACS inspection?")
     assert answer.abstained and answer.notice == "no ILACS document from Cheshire East is indexed"
 
