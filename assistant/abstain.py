@@ -42,7 +42,8 @@ def answer_type_mismatch(question: str, quotes: list[str], terms: Callable[[str]
     wanted = expected_types(question)
     if wanted and not holds(text, wanted):
         kind = "a sum of money" if "money" in wanted else "a percentage" if "percent" in wanted else \
-            "a date" if wanted == {"date"} else "how often" if wanted == {"frequency"} else "a figure"
+            "a date" if wanted == {"date"} else "how often" if wanted == {"frequency"} else \
+            "a person's name" if wanted == {"person"} else "a figure"
         return f"the question asks for {kind}, and no retrieved passage gives one"
     counted = _HOW_MANY.search(question)
     if terms is not None and counted and "money" not in wanted and "percent" not in wanted:

@@ -88,3 +88,17 @@ def test_the_question_scopes_the_search_to_the_documents_it_names(assistant: Ass
     assert answer.scope == {"council": "Southend-on-Sea", "year_from": 2019, "year_to": 2019}
     assert {p.chunk.date[:4] for p in answer.passages} == {"2019"}
     assert "virtual school" in answer.text
+
+
+def test_a_question_for_a_named_person_needs_a_name() -> None:
+    from assistant.answer_type import expected_types, holds
+
+    person = frozenset({"person"})
+    assert expected_types("Who chaired the partnership in 2023?") == person
+    assert expected_types("What was the name of the lead inspector?") == person
+    assert expected_types("Who attends MAPPA meetings in Southend?") == frozenset()  # agencies, not a name
+    assert holds("Elizabeth Chidgey, Independent chair of the Southend LSCB, said: “We accept”", person)
+    assert holds("Assistant Chief Constable Andy Prophet, Essex Police, said: “There is”", person)
+    assert holds("Cllr James Courtenay, Executive Councillor for Children and Learning", person)
+    assert not holds("Each day the lead inspector met with the Deputy Chief Executive, Director of Services", person)
+    assert "a person's name" in answer_type_mismatch("Who chaired the board?", ["The board meets monthly."])
