@@ -36,13 +36,11 @@ class _Candidate:
     last: int  # the last sentence position it spans (a list's items), == position for a plain sentence
 
 
-def _sentence_score(p: Passage, i: int, matcher: TermMatcher, wanted: frozenset[str], top: float,
-                    last: int | None = None) -> float:
+def _sentence_score(p: Passage, i: int, last: int, text: str, matcher: TermMatcher, wanted: frozenset[str],
+                    top: float) -> float:
     # The sentence's own fit, plus its passage's rerank score (relative to the best passage's), so a strong
     # passage's sentences beat a word-matching sentence of a weak one; plus the expected answer type.
-    # A list (sentences i..last) is scored as a whole: its best item, its terms together.
-    last = i if last is None else last
-    text = _span(p, i, last) if last > i else p.sentences[i]
+    # A list (sentences i..last, ``text``) is scored as a whole: its best item, its terms together.
     similarity = max(p.sentence_scores[i:last + 1])
     score = 0.4 * similarity + 0.4 * matcher.coverage(text) + 0.2 * (p.score / top if top > 0 else 0.0)
     if wanted and holds(text, wanted):
@@ -69,8 +67,10 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
         for i, text in enumerate(p.sentences):
             last = _list_end(p, i)
             # "The areas for improvement are:" means nothing without its items: a list is one candidate
-            candidates.append(_Candidate(p, rank, i, _span(p, i, last) if last > i else text,
-                                         _sentence_score(p, i, matcher, wanted, top, last), last))
+            if last > i:
+                text = _span(p, i, last)
+            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, last, text, matcher, wanted, top),
+                                         last))
     if not candidates:
         return Composition("", [], [], {})
     candidates.sort(key=lambda c: c.score, reverse=True)
