@@ -24,10 +24,35 @@ class Glossary:
         """Terms to add to a query: long forms of acronyms it uses, acronyms of long forms it spells out."""
         added: list[str] = []
         lowered = question.lower()
+        words = re.findall(r"[\w+&'-]+", lowered)
         for acronym, long_form in self.terms.items():
             uses_acronym = re.search(r"(?<![\w])" + re.escape(acronym) + r"(?![\w])", question, re.I if len(acronym) > 3 else 0)
             if uses_acronym and long_form not in lowered:
                 added.append(long_form)
-            elif long_form in lowered and not uses_acronym:
+            elif not uses_acronym and (long_form in lowered or _abbreviates(long_form, words)):
                 added.append(acronym)
         return added
+
+
+_MINOR = {"and", "of", "for", "the", "in", "on", "&", "a", "an", "to"}
+
+
+def _abbreviates(long_form: str, words: list[str]) -> bool:
+    """The question says a long form in short: its head noun and at least one more of its words, in order, at
+    most two words apart ("the safeguarding board" for the local safeguarding children board)."""
+    content = [w for w in re.findall(r"[\w+&'-]+", long_form) if w not in _MINOR]
+    if len(content) < 3:
+        return False  # "hmi probation", "public law outline": a short long form is said in full or not at all
+    head = content[-1]
+    for end, word in enumerate(words):
+        if word != head:
+            continue
+        matched, at = 1, end
+        for part in reversed(content[:-1]):
+            start = max(0, at - 3)
+            if part in words[start:at]:
+                matched += 1
+                at = start + words[start:at].index(part)
+        if matched >= 2:
+            return True
+    return False

@@ -237,3 +237,16 @@ def test_a_list_is_quoted_with_its_items(assistant: Assistant) -> None:
     listed = next(c for c in answer.citations if "The areas for improvement are:" in c.quote)
     assert "public law outline" in listed.quote and listed.paragraph == "3.11"
     assert "public law outline" in answer.text
+
+
+def test_a_long_form_said_in_short_finds_its_acronym() -> None:
+    from assistant.glossary import Glossary
+
+    g = Glossary({"LSCB": "local safeguarding children board", "MASH+": "multi-agency safeguarding hub",
+                  "HMIP": "hmi probation", "EWMHS": "emotional well-being and mental health service"})
+    assert g.expansions("Has the safeguarding board been challenging partners enough?") == ["LSCB"]
+    assert g.expansions("When did the new safeguarding hub start?") == ["MASH+"]
+    assert g.expansions("What did the board say?") == []  # the head noun alone is not the long form
+    assert g.expansions("what about mental health?") == []  # no head noun ("service")
+    assert g.expansions("what did HMI Probation find?") == ["HMIP"]  # said in full: the acronym is added
+    assert g.expansions("what did the LSCB do?") == ["local safeguarding children board"]
