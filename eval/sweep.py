@@ -24,7 +24,7 @@ VARIANTS: dict[str, dict] = {
     "no rerank": {"rerank": "none"},
     "rrf fusion": {"fusion": "rrf"},
     "weights 0.5/0.5": {"dense_weight": 0.5, "bm25_weight": 0.5},
-    "weights 0.2/0.8": {"dense_weight": 0.2, "bm25_weight": 0.8},
+    "weights 0.35/0.65": {"dense_weight": 0.35, "bm25_weight": 0.65},
 }
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr", "citation_precision", "coverage", "passed")
 #: The answerable questions only (abstention is off), so "passed" counts answers, not refusals.
