@@ -32,6 +32,11 @@ def section_cues(question: str) -> set[str]:
     return {kind for kind, pattern in SECTION_CUES if pattern.search(question)}
 
 
+def short_forms(council: str) -> set[str]:
+    """How a question may name a council in short: "Southend" for Southend-on-Sea, "Cheshire" for Cheshire East."""
+    return {short for short in {council.split("-")[0], council.split()[0]} if short != council and len(short) >= 5}
+
+
 #: Kinds of document a question can name ("according to the inspection letter", "the council's press release").
 DOC_KINDS = (
     ("inspection letter", re.compile(r"\bletter\b", re.I)),
@@ -57,9 +62,8 @@ class QueryContext:
         # otherwise put Cheshire West and Chester into every question about Cheshire East.
         owners: dict[str, set[str]] = {}
         for council in known_councils:
-            for short in {council.split("-")[0].lower(), council.split()[0].lower()} - {council.lower()}:
-                if len(short) >= 5:
-                    owners.setdefault(short, set()).add(council)
+            for short in short_forms(council):
+                owners.setdefault(short.lower(), set()).add(council)
         for short, which in owners.items():
             if len(which) == 1 and re.search(r"\b" + re.escape(short) + r"\b", low):
                 councils |= which

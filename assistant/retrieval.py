@@ -16,7 +16,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.lexical import LexicalIndex
-from assistant.rerank import QueryContext, TermMatcher, make_reranker
+from assistant.rerank import QueryContext, TermMatcher, make_reranker, short_forms
 from assistant.types import Filters, Passage
 from vectorstore import IndexStore
 from vectorstore.records import DocumentRecord
@@ -237,8 +237,7 @@ def without_scope(text: str, filters: Filters, glossary_terms: dict[str, str]) -
     """``text`` without the council, inspection type (and its long form) and single year that ``filters`` pin."""
     names: list[str] = []
     if filters.council:
-        names += [filters.council] + [short for short in {filters.council.split("-")[0], filters.council.split()[0]}
-                                      if len(short) >= 5]
+        names += [filters.council, *short_forms(filters.council)]
     if filters.inspection_type:
         names += [filters.inspection_type, glossary_terms.get(filters.inspection_type, "")]
     if filters.year_from and filters.year_from == filters.year_to:
