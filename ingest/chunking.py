@@ -181,7 +181,8 @@ def _merge_small(units: list[_Unit], merge_below: int, budget: int) -> list[_Uni
                  or list_item)
             and prev.tokens + unit.tokens <= budget
         ):
-            lead_scheme = lead_scheme if list_item else ""
+            if not list_item:  # a merge of two ordinary paragraphs ends any list before them
+                lead_scheme = first_item = ""
             first = prev.label.split("–")[0]
             label = _label_span(first, unit.label)
             if list_item:
