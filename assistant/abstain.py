@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.answer_type import expected_types, holds
 from assistant.rerank import QueryContext
-from assistant.types import Filters
+from domain.facets import Filters
 
 _WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
 # An inspection judgement, not any use of "good" ("good progress"): the four grades as Ofsted words them.

@@ -186,7 +186,7 @@ def glossary(data_dir: DataDir = None,
 
 def _filters(council: str | None, year_from: int | None, year_to: int | None, doc_type: str | None,
              inspection_type: str | None, section: str | None, source: str | None) -> Any:
-    from assistant.types import Filters
+    from domain.facets import Filters
 
     return Filters(council=council, year_from=year_from, year_to=year_to, doc_type=doc_type,
                    inspection_type=inspection_type, section=section, source=source)

@@ -13,7 +13,7 @@ from assistant.answer_type import expected_types, holds
 from assistant.rerank import TermMatcher, section_cues
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import AnswerSentence, Citation, Passage
-from vectorstore.text import normalize_for_match
+from domain.text import normalize_for_match
 
 GROUP_TITLES = {"strengths": "Inspectors found strengths:", "improvement": "Areas for improvement:"}
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.abstain import absent_combination, answer_type_mismatch, unknown_subject
 from assistant.compose import compose
 from assistant.config import Settings
-from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
+from assistant.types import ABSTAIN_TEXT, Answer, Passage
+from domain.facets import Filters
 from vectorstore import IndexStore
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.types import Answer, Citation, Filters, Passage
+from assistant.types import Answer, Citation, Passage
+from domain.facets import Filters
 
 NO_COVERAGE = "The documents don't appear to cover this."
 MAX_CLOSEST = 5  # closest passages listed for an abstention

@@ -21,7 +21,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from assistant.config import Settings
 from assistant.support import SUPPORT_THRESHOLD, best_supporting_sentence, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, Passage
-from vectorstore.text import split_sentences
+from domain.text import split_sentences
 
 NOT_IN_DOCUMENTS = "NOT_IN_DOCUMENTS"
 

@@ -17,7 +17,8 @@ from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.lexical import LexicalIndex
 from assistant.rerank import QueryContext, TermMatcher, make_reranker, short_forms
-from assistant.types import Filters, Passage
+from assistant.types import Passage
+from domain.facets import Filters
 from vectorstore import IndexStore
 from vectorstore.records import DocumentRecord
 

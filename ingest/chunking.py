@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from domain.text import split_sentences
 from ingest.structure import KNOWN_HEADING, Block
-from vectorstore.text import split_sentences
 
 SECTION_KINDS = (
     ("case_study", re.compile(r"case stud", re.I)),

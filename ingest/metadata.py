@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from domain.facets import Facets
+from domain.text import ends_with_function_word
+
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"], start=1)}
@@ -27,12 +30,8 @@ _NOT_PLACES = {"the", "a", "an", "this", "that", "our", "their", "its", "march",
 
 
 @dataclass
-class DocumentMetadata:
-    title: str = ""
-    date: str = ""  # ISO yyyy-mm-dd
-    council: str = ""
-    doc_type: str = ""
-    inspection_type: str = ""
+class DocumentMetadata(Facets):
+    """A document's facets as read from its text (fields it cannot read stay empty)."""
 
     def merged(self, overrides: dict[str, str]) -> DocumentMetadata:
         data = asdict(self)
@@ -112,9 +111,6 @@ def _council(text: str) -> str:
     return best[0] if best[1] >= 3 else ""
 
 
-_FUNCTION_WORD_END = re.compile(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an|against)$", re.I)
-
-
 def _wrapped(lines: list[str], start: int) -> str:
     """A title starting at ``lines[start]``, re-joined across the hard wraps of a PDF text layer."""
     parts = [lines[start].strip()]
@@ -124,7 +120,7 @@ def _wrapped(lines: list[str], start: int) -> str:
         if not line or prev.endswith((".", ":", ";")):
             break
         tail_of_long_line = len(line.split()) <= 2 and len(prev.split()) >= 8 and line[:1].isupper()
-        if line[:1].islower() or _FUNCTION_WORD_END.search(prev) or prev.endswith(",") or tail_of_long_line:
+        if line[:1].islower() or ends_with_function_word(prev) or prev.endswith(",") or tail_of_long_line:
             parts.append(line)
         else:
             break

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from domain.text import ends_with_function_word
 from ingest.normalize import BULLET_MARK, clean_line, collapse_spaces, join_hyphenated, vocabulary
 
 _MD_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
@@ -131,7 +132,7 @@ def _infer_breaks(lines: list[_Line]) -> list[_Line]:
         short = len(text) < 0.8 * typical
         if short and (text.endswith((".", "!", "?", ".”", ".’", ":")) or
                       (len(text) < 0.6 * typical and not text.endswith(_TERMINAL) and nxt[:1].isupper()
-                       and not re.search(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an)$", text, re.I))):
+                       and not ends_with_function_word(text))):
             out.append(_Line(raw="", text="", page=line.page))
     return out
 

@@ -73,7 +73,7 @@ def test_a_council_named_with_a_document_it_does_not_have_abstains(assistant: As
 
 def test_the_question_scopes_the_search_to_the_documents_it_names(assistant: Assistant) -> None:
     from assistant.core import implied_scope
-    from assistant.types import Filters
+    from domain.facets import Filters
 
     r = assistant.retriever
     scope = implied_scope("What did the 2019 inspection describe as very strong in Southend?", None, r)

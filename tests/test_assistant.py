@@ -9,8 +9,8 @@ import pytest
 
 from assistant import Assistant, Filters, QuestionError
 from assistant.retrieval import _shingles
+from domain.text import normalize_for_match
 from eval.dataset import load_qa
-from vectorstore.text import normalize_for_match
 
 ROOT = Path(__file__).resolve().parent.parent
 QA = load_qa(ROOT / "eval" / "qa" / "sample.jsonl")
