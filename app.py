@@ -35,24 +35,18 @@ from assistant.export import (  # noqa: E402
     file_stem,
     highlighted_markdown,
     passage_label,
+    scope_label,
     source_label,
     split_lead,
 )
+from domain.layouts import filterable_sections  # noqa: E402
 
 # Session-state keys (all namespaced "ia_")
 TURNS = "ia_turns"  # list of {"question", "answer": Answer, "filters": Filters}
 UPLOAD_RESULTS = "ia_upload_results"
 NOTICE = "ia_notice"
 
-SECTION_KINDS = {
-    "strengths": "Strengths",
-    "improvement": "Areas for improvement",
-    "recommendations": "Recommendations",
-    "next_steps": "Next steps",
-    "case_study": "Case studies",
-    "summary": "Summary",
-    "background": "Background",
-}
+SECTION_KINDS = filterable_sections()  # kind -> label
 ANY = "Any"
 
 
@@ -60,9 +54,9 @@ ANY = "Any"
 @st.cache_resource(show_spinner="Loading the model and the index…")
 def load_assistant(settings_key: str, _settings: Settings) -> Assistant:
     """One Assistant per distinct configuration; `settings_key` (repr of the settings) is the cache key."""
-    from assistant.cli import open_store_exclusively  # a CLI ingest may be creating the same new index
+    from assistant.service import open_assistant  # exclusive: a CLI ingest may be creating the same new index
 
-    assistant = Assistant(_settings, open_store_exclusively(_settings))
+    assistant = open_assistant(_settings)
     assistant.warm_up()
     return assistant
 
@@ -107,9 +101,9 @@ def get_assistant() -> tuple[Settings, Assistant]:
 
 
 def index_info(settings: Settings, assistant: Assistant) -> dict[str, Any]:
-    from assistant.cli import index_status
+    from assistant.service import index_status
 
-    return index_status(settings, assistant.store)
+    return index_status(settings, assistant.store).to_dict()
 
 
 # -- sidebar -----------------------------------------------------------------------------------------------
@@ -222,7 +216,7 @@ def render_answer(answer: Answer, key: str) -> None:
             render_citation(citation, f"{key}_{citation.n}")
     caption = f"{answer.backend} backend · {answer.timings_ms.get('total', 0) / 1000:.1f} s"
     if answer.scope:
-        caption += f" · {answer.scope_label()}"
+        caption += f" · {scope_label(answer.scope)}"
     st.caption(caption)
 
 

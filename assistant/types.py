@@ -70,10 +70,15 @@ class Citation(Facets):
 
 @dataclass
 class AnswerSentence:
-    text: str
+    text: str  # as shown, with its markers and any group lead
     citations: list[int]
-    support: float  # 0..1: how well the cited passages support the sentence
-    supported: bool
+    support: float = 0.0  # 0..1: how well the cited passages support the claim (set by the support check)
+    supported: bool = False
+    lead: str = ""  # an editorial lead-in at the start of ``text`` ("Areas for improvement:"), not a claim
+
+    @property
+    def claim(self) -> str:
+        return self.text[len(self.lead):].strip() if self.lead and self.text.startswith(self.lead) else self.text
 
 
 @dataclass
@@ -90,15 +95,6 @@ class Answer:
     groups: dict[str, list[int]] = field(default_factory=dict)  # "strengths"/"improvement" -> sentence indexes
     notice: str = ""  # e.g. why it abstained
     scope: dict[str, Any] = field(default_factory=dict)  # filters the question implied (council, year, type)
-
-    def scope_label(self) -> str:
-        """The question's implied scope as a reader sees it ("searched only: Southend-on-Sea, 2019, ILACS"), or ""."""
-        s = self.scope
-        if not s:
-            return ""
-        year = s.get("year_from") if s.get("year_from") == s.get("year_to") else None
-        parts = [s.get("council"), str(year) if year else None, s.get("inspection_type")]
-        return "searched only the documents the question names: " + ", ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
         return {

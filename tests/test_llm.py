@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.core import check_support
 from assistant.llm import format_passages, validate_reply
 from assistant.types import Passage
 from vectorstore import ChunkRecord
@@ -110,9 +111,10 @@ def test_passages_are_delimited_data_and_cannot_break_out() -> None:
 
 def test_unsupported_claims_are_flagged() -> None:
     p = _passage("Minutes of MACE meetings sometimes lack children's ages.")
-    answer = validate_reply("q", "The council was rated outstanding in 2030 [1].", [p], "openai")
-    assert answer.sentences[0].supported is False
-    assert "weakly supported" in answer.notice
+    draft = validate_reply("The council was rated outstanding in 2030 [1].", [p])
+    check_support(draft)
+    assert draft.sentences[0].supported is False
+    assert "weakly supported" in draft.notice
 
 
 def test_prompt_injection_in_a_document_does_not_steer_the_offline_answerer(tmp_path: Path) -> None:

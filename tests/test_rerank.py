@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.rerank import QueryContext, section_cues
+from assistant.plan import Mentions
+from domain.layouts import section_cues
 from vectorstore import ChunkRecord
 
 
@@ -42,7 +43,7 @@ def test_cross_encoder_without_a_path_is_a_clear_error() -> None:
 
 
 def test_query_context_detects_council_year_and_inspection_type() -> None:
-    ctx = QueryContext.detect("What did Ofsted say Southend needed to improve in 2019 ILACS?",
+    ctx = Mentions.detect("What did Ofsted say Southend needed to improve in 2019 ILACS?",
                               {"Southend-on-Sea", "Cheshire East"}, {"JTAI", "ILACS"})
     assert ctx.councils == {"Southend-on-Sea"} and ctx.years == {2019} and ctx.inspection_types == {"ILACS"}
     chunk = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
@@ -51,15 +52,15 @@ def test_query_context_detects_council_year_and_inspection_type() -> None:
     other = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
                         council="Cheshire East", date="2023-07-10", inspection_type="JTAI")
     assert ctx.match(other) == 0.0
-    assert QueryContext.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
+    assert Mentions.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
 
 
 def test_a_shared_short_name_does_not_detect_a_second_council() -> None:
     known = {"Cheshire East", "Cheshire West and Chester", "Southend-on-Sea"}
-    assert QueryContext.detect("When did Cheshire East start its daily meeting?", known, set()).councils == \
+    assert Mentions.detect("When did Cheshire East start its daily meeting?", known, set()).councils == \
         {"Cheshire East"}
-    assert QueryContext.detect("What did Southend's letter say?", known, set()).councils == {"Southend-on-Sea"}
-    assert QueryContext.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
+    assert Mentions.detect("What did Southend's letter say?", known, set()).councils == {"Southend-on-Sea"}
+    assert Mentions.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
 
 
 def test_section_cues() -> None:
