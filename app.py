@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from assistant import Answer, Assistant, Citation, Filters, QuestionError, Settings  # noqa: E402
+from assistant.core import EMPTY_INDEX  # noqa: E402
 from assistant.export import (  # noqa: E402
     MAX_CLOSEST,
     NO_COVERAGE,
@@ -222,7 +223,9 @@ def render_answer(answer: Answer, key: str) -> None:
 
 def render_abstention(answer: Answer, key: str) -> None:
     notice = NO_COVERAGE
-    if answer.notice:  # the reason ("no ILACS document from Cheshire East is indexed") is worth reading
+    if answer.notice == EMPTY_INDEX:
+        notice = "The index holds no documents yet: add some under 'Add documents' in the sidebar."
+    elif answer.notice:  # the reason ("no ILACS document from Cheshire East is indexed") is worth reading
         notice += f" ({answer.notice})"
     st.info(escape_markdown(notice), icon="ℹ️")
     if answer.passages:

