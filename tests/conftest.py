@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
 ARTIFACTS = ROOT / "test-artifacts"
+# The sample documents' stems (data/sample/*.txt; three of them also as data/sample_pdf/*.pdf)
+LETTER = "southend-jtai-inspection-letter-2018-05-09"
+CABINET_JTAI = "southend-cabinet-report-jtai-2018-06-19"
+CABINET_ILACS = "southend-cabinet-report-ilacs-2019-09-17"
+CHESHIRE = "cheshire-east-committee-report-jtai-progress-2023-07-10"
+PRESS = "southend-press-release-jtai-2018-05-09"
 
 
 @dataclass

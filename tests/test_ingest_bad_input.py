@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from bad_files import (
     encrypted_pdf,
     garbage_pdf,
     image_only_pdf,
-    open_store,
     truncated_pdf,
 )
 
@@ -54,16 +52,12 @@ GOOD_CASES = ("encrypted-empty-password.pdf", "cp1252.txt", "bom.txt", "good.txt
 
 
 @pytest.fixture(scope="module")
-def bad_run(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("bad-input")
-    data_dir = root / "index"
-    indexed = root / "indexed"
-    indexed.mkdir()
-    shutil.copy(SAMPLE_DIR / PRESS, indexed / PRESS)
-    (indexed / "later-broken.txt").write_text(GOOD_TEXT, encoding="utf-8")
-    store = open_store(data_dir)
-    first = ingest(store, [indexed], IngestOptions(), lock_dir=data_dir)
-    assert not first.failed, first.failed
+def bad_run(make_index):
+    built = make_index("bad-input", source=None, files={
+        PRESS: (SAMPLE_DIR / PRESS).read_text(encoding="utf-8"), "later-broken.txt": GOOD_TEXT})
+    assert not built.report.failed, built.report.failed
+    store, indexed, data_dir = built.store, built.corpus, built.data_dir
+    root = indexed.parent
     before = chunk_ids(store)
 
     bad = root / "bad"
@@ -192,7 +186,7 @@ def test_concurrent_ingest_is_refused(bad_run):
     store, _, _, before, root = bad_run
     data_dir = root / "index"
     with ingest_lock(data_dir), pytest.raises(IngestBusy, match="another ingest is running"):
-        ingest(store, [root / "indexed"], IngestOptions(), lock_dir=data_dir)
+        ingest(store, [root / "corpus"], IngestOptions(), lock_dir=data_dir)
     assert store.get_state()["ingest_in_progress"] is False  # the refused run touched nothing
     # once the lock is released, ingest works again
     report = ingest(store, [root / "bad" / "good.txt"], IngestOptions(), lock_dir=data_dir)

@@ -10,20 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CABINET_ILACS, CABINET_JTAI, CHESHIRE, LETTER, PRESS, SAMPLE_DIR, SAMPLE_PDF_DIR  # noqa: F401
 
 from ingest import IngestOptions, ingest
 from ingest.loaders import load_file
 from ingest.pipeline import doc_id_for, prepare_document
 from vectorstore import ChunkRecord, IndexStore, token_counter
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = ROOT / "data" / "sample"
-SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
-LETTER = "southend-jtai-inspection-letter-2018-05-09"
-CABINET_JTAI = "southend-cabinet-report-jtai-2018-06-19"
-CABINET_ILACS = "southend-cabinet-report-ilacs-2019-09-17"
-CHESHIRE = "cheshire-east-committee-report-jtai-progress-2023-07-10"
-PRESS = "southend-press-release-jtai-2018-05-09"
 
 pytestmark = pytest.mark.slow
 

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import CABINET_ILACS, CABINET_JTAI, CHESHIRE, LETTER, PRESS, SAMPLE_DIR, SAMPLE_PDF_DIR  # noqa: F401
 
 from domain.text import split_sentences
 from ingest.chunking import chunk_blocks, embedding_prefix
@@ -18,14 +19,6 @@ from ingest.structure import parse_blocks
 from vectorstore import token_counter
 from vectorstore.records import ChunkRecord
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = ROOT / "data" / "sample"
-SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
-LETTER = "southend-jtai-inspection-letter-2018-05-09"
-CABINET_JTAI = "southend-cabinet-report-jtai-2018-06-19"
-CABINET_ILACS = "southend-cabinet-report-ilacs-2019-09-17"
-CHESHIRE = "cheshire-east-committee-report-jtai-progress-2023-07-10"
-PRESS = "southend-press-release-jtai-2018-05-09"
 TEXT_DOCS = sorted(p.name for p in SAMPLE_DIR.glob("*.txt"))
 PDF_DOCS = sorted(p.name for p in SAMPLE_PDF_DIR.glob("*.pdf"))
 MAX_TOKENS = 256

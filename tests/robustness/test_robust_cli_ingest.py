@@ -5,7 +5,6 @@ index untouched."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,11 @@ from robustness_helpers import (
     failed_lines,
     good_text,
     image_only_pdf,
-    open_store,
     snapshot,
     sparse_file,
     summary_row,
     truncated_pdf,
 )
-
-from ingest import IngestOptions, ingest
 
 pytestmark = pytest.mark.slow
 
@@ -80,16 +76,12 @@ def make_inputs(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def cli_run(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("robust-cli")
-    data_dir = root / "index"
-    others = root / "others"
-    others.mkdir()
-    shutil.copy(SAMPLE_DIR / PRESS, others / PRESS)
-    store = open_store(data_dir)
-    assert not ingest(store, [others], IngestOptions(), lock_dir=data_dir).failed
+def cli_run(make_index):
+    built = make_index("robust-cli", source=None, files={PRESS: (SAMPLE_DIR / PRESS).read_text(encoding="utf-8")})
+    assert not built.report.failed
+    store, others, data_dir = built.store, built.corpus, built.data_dir
     before = chunk_ids(store)
-    inputs = root / "inputs"
+    inputs = others.parent / "inputs"
     make_inputs(inputs)
     result = cli("ingest", others, inputs, "--data-dir", data_dir)
     return result, store, before, inputs, others, data_dir

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import tracemalloc
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from robustness_helpers import (
     blank_pdf,
     chunk_ids,
     good_text,
-    open_store,
     sparse_file,
     truncated_pdf,
 )
@@ -105,18 +103,13 @@ def make_inputs(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("robust-files")
-    data_dir = root / "index"
-    others = root / "others"
-    others.mkdir()
-    shutil.copy(SAMPLE_DIR / PRESS, others / PRESS)
-    (others / "other.md").write_text(good_text("exploitation"), encoding="utf-8")
-    store = open_store(data_dir)
-    first = ingest(store, [others], IngestOptions(), lock_dir=data_dir)
-    assert not first.failed and first.count("added") == 2
+def run(make_index):
+    built = make_index("robust-files", source=None, files={
+        PRESS: (SAMPLE_DIR / PRESS).read_text(encoding="utf-8"), "other.md": good_text("exploitation")})
+    assert not built.report.failed and built.report.count("added") == 2
+    store, others, data_dir = built.store, built.corpus, built.data_dir
     before = chunk_ids(store)
-    folder = root / "inputs"
+    folder = others.parent / "inputs"
     make_inputs(folder)
     report = ingest(store, [others, folder], IngestOptions(max_file_mb=LIMIT_MB), lock_dir=data_dir)
     return store, report, {o.source: o for o in report.outcomes}, before, folder
