@@ -256,7 +256,8 @@ def _compiled() -> _Compiled:
         # A table row: the label, then the grade at once, or "Grade 4 (inadequate)" (2009-2013 reports).
         table = re.compile(rf"(?P<label>{_alternation(a.table)})\s?(?:grade\s?[1-4]\s?\(\s?)?(?P<grade>{grade_re})",
                            flags) if a.table else None
-        heading = re.compile(rf"(?P<label>{_alternation(a.heading)})(?:\s(?:is|are))?\s?:\s?(?P<grade>{grade_re})",
+        # A section heading: "...: good", "... is: good", or (2018) "... is good", "... requires improvement".
+        heading = re.compile(rf"(?P<label>{_alternation(a.heading)})(?:\s(?:is|are))?\s?:?\s?(?P<grade>{grade_re})",
                              flags) if a.heading else None
         return _AreaRegexes(a.key, table, heading, tuple(pattern(s) for s in a.sentence), a.sentence_any_page)
 
