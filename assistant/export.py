@@ -79,7 +79,7 @@ def highlighted_markdown(text: str, quote: str) -> str:
 
 def source_label(c: Citation) -> str:
     """'[n] title — date — council — section, para/page' (plain text; escape before rendering)."""
-    parts = [f"[{c.n}] {c.title or c.source}", c.date, c.council, c.location()]
+    parts = [f"[{c.n}] {c.title or c.source}", c.when, c.council, c.location()]
     return " — ".join(p for p in parts if p)
 
 
@@ -87,7 +87,7 @@ def passage_label(p: Passage, rank: int | None = None) -> str:
     c = p.chunk
     location = ", ".join(x for x in (c.section, _para(c.paragraph), f"p. {c.page}" if c.page else "") if x)
     head = f"{rank}. {c.title or c.source}" if rank is not None else (c.title or c.source)
-    return " — ".join(x for x in (head, c.date, c.council, location) if x)
+    return " — ".join(x for x in (head, c.when, c.council, location) if x)
 
 
 def answer_paragraphs(answer: Answer) -> list[str]:

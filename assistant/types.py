@@ -53,7 +53,8 @@ class Citation(Facets):
                    section_kind=c.section_kind, paragraph=c.paragraph, page=c.page or None, text=c.text, quote=quote)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "source": self.source, "path": self.path, **self.facets(), "section": self.section,
+        return {"n": self.n, "source": self.source, "path": self.path, **self.facets(), "when": self.when,
+                "section": self.section,
                 "paragraph": self.paragraph, "page": self.page, "chunk_id": self.chunk_id, "text": self.text,
                 "quote": self.quote}
 
@@ -64,7 +65,7 @@ class Citation(Facets):
 
     def reference(self) -> str:
         """One line an officer can paste: title (date), location."""
-        date = f" ({self.date})" if self.date else ""
+        date = f" ({self.when})" if self.when else ""
         return f"{self.title or self.source}{date}, {self.location()}" if self.location() else f"{self.title}{date}"
 
 

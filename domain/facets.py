@@ -16,20 +16,62 @@ class Facets:
     """The document-level fields a reader filters on and a citation shows (inherited by the records)."""
 
     title: str = ""
-    date: str = ""  # ISO yyyy-mm-dd or ""
-    council: str = ""
+    date: str = ""  # ISO yyyy-mm-dd or "": the document's own date (a letter's, a meeting's, a publication's)
+    council: str = ""  # the gazetteer's canonical name (domain/data/councils.toml)
     doc_type: str = ""  # a domain.kinds DOC_KINDS value
-    inspection_type: str = ""  # a domain.kinds INSPECTION_TYPES value
+    inspection_type: str = ""  # a domain.kinds INSPECTION_TYPES value (the framework's family)
+    framework: str = ""  # a domain.kinds FRAMEWORKS value
+    inspection_start: str = ""  # ISO: the first day of the inspection's fieldwork, where the text states it
+    inspection_end: str = ""  # ISO: its last day
+    published: str = ""  # ISO: the publication date the document states
+    lead_inspector: str = ""
 
     @property
     def year(self) -> int:
-        return int(self.date[:4]) if self.date[:4].isdigit() else 0
+        """The year a question means by "the 2019 inspection": the fieldwork's, else the document's date's."""
+        for value in (self.inspection_start, self.date, self.published):
+            if value[:4].isdigit():
+                return int(value[:4])
+        return 0
+
+    @property
+    def when(self) -> str:
+        """The date a citation shows, saying what it is ("inspected 11-15 September 2023", "dated 9 May 2018")."""
+        if self.inspection_start and self.inspection_end:
+            return "inspected " + date_span(self.inspection_start, self.inspection_end)
+        if self.date:
+            return "dated " + long_date(self.date)
+        return ""
 
     def facets(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in FACET_FIELDS}
 
 
 FACET_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Facets))
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def long_date(iso: str) -> str:
+    """"2023-09-15" -> "15 September 2023" (the text unchanged if it is not an ISO date)."""
+    try:
+        year, month, day = (int(x) for x in iso.split("-"))
+        return f"{day} {_MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
+
+
+def date_span(start: str, end: str) -> str:
+    """"11 to 15 September 2023", "30 September to 11 October 2024", "5 December 2022 to 15 February 2023"."""
+    a, b = long_date(start).split(" "), long_date(end).split(" ")
+    if len(a) != 3 or len(b) != 3 or start == end:
+        return long_date(start) if start == end else f"{long_date(start)} to {long_date(end)}"
+    if a[2] != b[2]:
+        return f"{' '.join(a)} to {' '.join(b)}"
+    if a[1] != b[1]:
+        return f"{a[0]} {a[1]} to {' '.join(b)}"
+    return f"{a[0]} to {' '.join(b)}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +90,7 @@ class Clause:
 
 
 #: Filter fields compared for equality with one metadata field of the same name.
-_EQUALS = ("council", "doc_type", "inspection_type", "source")
+_EQUALS = ("council", "doc_type", "inspection_type", "framework", "source")
 #: Every metadata field a filter can read (the columns an in-memory index must keep).
 FILTER_COLUMNS = (*_EQUALS, "section", "section_kind", "year")
 
@@ -62,6 +104,7 @@ class Filters:
     year_to: int | None = None
     doc_type: str | None = None
     inspection_type: str | None = None
+    framework: str | None = None
     section: str | None = None  # a heading ("Areas for improvement") or a section kind ("improvement")
     source: str | None = None  # file name
 

@@ -32,16 +32,18 @@ class Framework:
     value: str
     label: str
     family: str  # the inspection type it belongs to
+    publishes: str  # the kind of document Ofsted publishes for it
 
 
 FRAMEWORKS = (
-    Framework("ILACS standard", "ILACS standard inspection", ILACS),
-    Framework("ILACS short", "ILACS short inspection", ILACS),
-    Framework("focused visit", "ILACS focused visit", ILACS),
-    Framework("monitoring visit", "ILACS monitoring visit", ILACS),
-    Framework("JTAI", "Joint targeted area inspection", JTAI),
-    Framework("SIF", "Single inspection framework", SIF),
-    Framework("pre-SIF", "Inspection of safeguarding / looked after children services (2009-2013)", PRE_SIF),
+    Framework("ILACS standard", "ILACS standard inspection", ILACS, INSPECTION_REPORT.value),
+    Framework("ILACS short", "ILACS short inspection", ILACS, INSPECTION_REPORT.value),
+    Framework("focused visit", "ILACS focused visit", ILACS, INSPECTION_LETTER.value),
+    Framework("monitoring visit", "ILACS monitoring visit", ILACS, INSPECTION_LETTER.value),
+    Framework("JTAI", "Joint targeted area inspection", JTAI, INSPECTION_LETTER.value),
+    Framework("SIF", "Single inspection framework", SIF, INSPECTION_REPORT.value),
+    Framework("pre-SIF", "Inspection of safeguarding / looked after children services (2009-2013)", PRE_SIF,
+              INSPECTION_REPORT.value),
 )
 FRAMEWORK_BY_VALUE = {f.value: f for f in FRAMEWORKS}
 

@@ -91,7 +91,6 @@ INSPECTION_TYPE_PROFILES: tuple[InspectionTypeProfile, ...] = tuple(
 BOILERPLATE_SECTION = re.compile(_any_of(_LAYOUTS["committee_report"]["boilerplate_sections"]), re.I)
 NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
 ROLE_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["role_words"])
-NOT_PLACE_WORDS = frozenset(_LAYOUTS["places"]["not_place_words"])
 
 
 # -- sections ---------------------------------------------------------------------------------------------------

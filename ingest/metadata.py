@@ -1,20 +1,27 @@
-"""Document-level metadata read from the text itself (never from the file name).
+"""Document-level metadata (the facets) read from the text itself (never from the file name).
 
-A field that cannot be found stays empty: a wrong council or date in a citation is worse than none.
+The council comes from the gazetteer (domain/gazetteer.py) matched against the title and opening; an Ofsted
+report's framework, inspection dates, publication date, lead inspector and judgements from
+``ingest.report_fields`` (each with its citation); the kind of document from the layout profiles. A field that
+cannot be read stays empty: a wrong council or date in a citation is worse than none.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
 from domain.facets import Facets
-from domain.layouts import NOT_PLACE_WORDS, doc_kind_of, inspection_type_of
+from domain.gazetteer import load as load_gazetteer
+from domain.kinds import FRAMEWORK_BY_VALUE, INSPECTION_LETTER, INSPECTION_REPORT, family_of
+from domain.layouts import doc_kind_of, inspection_type_of
 from domain.text import ends_with_function_word
+from ingest.normalize import clean_line
+from ingest.report_fields import FieldCitation, extract_report_fields
 
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -26,18 +33,40 @@ _DATE = re.compile(
 
 @dataclass
 class DocumentMetadata(Facets):
-    """A document's facets as read from its text (fields it cannot read stay empty)."""
+    """A document's facets as read from its text (fields it cannot read stay empty), with the judgements an
+    inspection report states and the citation of every field read from a report's own lines."""
+
+    grades: dict[str, str] = field(default_factory=dict)  # judgement area key (domain.kinds) -> grade
+    citations: dict[str, FieldCitation] = field(default_factory=dict)  # field ("grades.<area>") -> page + quote
 
     def merged(self, overrides: dict[str, str]) -> DocumentMetadata:
-        data = asdict(self)
-        data.update({k: v for k, v in overrides.items() if k in data and v})
+        """The metadata with a user's overrides (sidecar, CLI flags); an overridden field loses its citation."""
+        names = {f.name for f in fields(Facets)}
+        chosen = {k: v for k, v in overrides.items() if k in names and v}
+        data = {**asdict(self), **chosen}
+        data["citations"] = {k: v for k, v in self.citations.items() if k not in chosen}
         return DocumentMetadata(**data)
 
 
-def extract_metadata(text: str) -> DocumentMetadata:
+#: How much of a document's opening names its council (the title and the first page or so).
+OPENING_CHARS = 3000
+
+
+def extract_metadata(pages: Sequence[str] | str) -> DocumentMetadata:
+    pages = [pages] if isinstance(pages, str) else list(pages)
+    text = "\n".join(pages)
+    clean = _clean(text)
+    report = extract_report_fields(pages)
+    title = _title(text)
+    council = load_gazetteer().document_council(title, clean[:OPENING_CHARS])
+    framework = FRAMEWORK_BY_VALUE.get(report.framework)
     return DocumentMetadata(
-        title=_title(text), date=_date(text), council=_council(text),
-        doc_type=_doc_type(text), inspection_type=_inspection_type(text),
+        title=title, date=_date(text), council=council.name if council else "",
+        doc_type=_doc_type(clean, framework.publishes if framework else ""),
+        inspection_type=family_of(report.framework) or inspection_type_of(clean),
+        framework=report.framework, inspection_start=report.inspection_start, inspection_end=report.inspection_end,
+        published=report.published, lead_inspector=report.lead_inspector, grades=dict(report.grades),
+        citations=dict(report.citations),
     )
 
 
@@ -58,36 +87,13 @@ def _date(text: str) -> str:
         return ""
 
 
-def _doc_type(text: str) -> str:
-    return doc_kind_of(_clean(text))
-
-
-def _inspection_type(text: str) -> str:
-    return inspection_type_of(_clean(text))
-
-
-def _council(text: str) -> str:
-    t = re.sub(r"[ \t\u00a0]+", " ", _clean(text))  # keep line breaks: a name never spans lines
-    scores: Counter[str] = Counter()
-    name = r"((?:[A-Z][\w’']*(?:-(?:on|upon|under|le|in|by)-|[- ](?=[A-Z])))*[A-Z][\w’']+)"
-    for m in re.finditer(name + r" (?:Borough |City |County |District |Metropolitan Borough )?Council\b", t):
-        scores[m.group(1)] += 3
-    for m in re.finditer(r"\b(?:in|across) " + name, t):
-        scores[m.group(1)] += 1
-    merged: Counter[str] = Counter()
-    for n, s in scores.items():
-        merged[re.sub(r" (?:Borough|City|County|District|Metropolitan Borough)$", "", n)] += s
-    scores = merged
-    candidates = {n: s for n, s in scores.items() if n.split()[0].lower() not in NOT_PLACE_WORDS
-                  and not n.isupper() and len(n) > 3}
-    # "Southend" and "Southend-on-Sea" are one place: credit the longer spelling.
-    for short in list(candidates):
-        for longer in candidates:
-            if longer != short and longer.startswith(short):
-                candidates[longer] += candidates[short]
-                candidates[short] = 0
-    best = max(candidates.items(), key=lambda kv: kv[1], default=("", 0))
-    return best[0] if best[1] >= 3 else ""
+def _doc_type(clean: str, published_kind: str) -> str:
+    """The layout profiles decide, except that a document titled as an Ofsted report is one (a SIF report's
+    "report of the inspection … council … recommendations" would otherwise read as a committee report)."""
+    kind = doc_kind_of(clean)
+    if published_kind == INSPECTION_REPORT.value and kind != INSPECTION_LETTER.value:
+        return published_kind
+    return kind
 
 
 def _wrapped(lines: list[str], start: int) -> str:
@@ -133,7 +139,8 @@ def _title(text: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", _clean(text)).strip().rstrip(",")
+    # clean_line drops a footnote marker glued to a word ("… Children Board1")
+    return clean_line(re.sub(r"\s+", " ", _clean(text))).strip().rstrip(",")
 
 
 def read_sidecar(path: Path) -> dict[str, str]:

@@ -108,7 +108,7 @@ def doc_id_for(path: Path) -> str:
 
 
 #: Bump when chunking changes what a file becomes: every document then counts as changed and is re-chunked.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 
 def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
@@ -128,7 +128,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
     chosen = {**sidecar, **overrides}
     content_hash = version_hash(source.content_hash, chosen)
     full_text = "\n".join(source.pages)
-    meta = extract_metadata(full_text).merged(chosen)
+    meta = extract_metadata(source.pages).merged(chosen)
     blocks = parse_blocks(source.pages, paged=source.paged)
     drafts = chunk_blocks(blocks, meta.title or path.stem, count_tokens, max_tokens=max_tokens,
                           pages=source.pages if source.paged else None)
@@ -153,7 +153,8 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
         doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, **meta.facets(),
         file_type=source.file_type, pages=len(source.pages) if source.paged else 0, chunks=len(chunks),
         size_bytes=source.size_bytes, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        glossary=mine_glossary(full_text),
+        glossary=mine_glossary(full_text), grades=meta.grades,
+        citations={k: {"page": c.page, "quote": c.quote} for k, c in meta.citations.items()},
     )
     return record, chunks, sentences
 

@@ -99,10 +99,10 @@ def test_highlighted_markdown_escapes_document_content() -> None:
 # -- labels and references --------------------------------------------------------------------------------
 def test_source_label_and_reference_line() -> None:
     c = citation()
-    assert source_label(c) == ("[1] Joint targeted area inspection in Southend-on-Sea — 2018-05-09 — Southend-on-Sea — "
+    assert source_label(c) == ("[1] Joint targeted area inspection in Southend-on-Sea — dated 9 May 2018 — Southend-on-Sea — "
                                "Areas for improvement, bullet 7, p. 9")
     line = reference_line(c)
-    assert line.startswith("[1] Joint targeted area inspection in Southend-on-Sea (2018-05-09), Areas for improvement, ")
+    assert line.startswith("[1] Joint targeted area inspection in Southend-on-Sea (dated 9 May 2018), Areas for improvement, ")
     assert "p. 9" in line and line.endswith(f'— "{MACE}"')
 
 
@@ -135,7 +135,7 @@ def test_answer_markdown_layout() -> None:
     assert f"{MACE[:-1]} [1]." in md
     assert "### References" in md
     ref = next(line for line in lines if line.startswith("[1] "))
-    assert "(2018-05-09)" in ref and "Areas for improvement" in ref and "bullet 7" in ref and "p. 9" in ref
+    assert "(dated 9 May 2018)" in ref and "Areas for improvement" in ref and "bullet 7" in ref and "p. 9" in ref
     assert f'"{MACE}"' in ref
 
 
@@ -146,7 +146,7 @@ def test_abstention_markdown_lists_closest_passages() -> None:
                passages=[Passage(chunk=chunk)] * 8)
     md = answer_markdown(a)
     assert NO_COVERAGE in md and "### Closest passages" in md
-    assert "1. Some report — 2019-01-01 — Essex" in md
+    assert "1. Some report — dated 1 January 2019 — Essex" in md
     assert "5. Some report" in md and "6. Some report" not in md  # at most five
     assert "References" not in md
 
@@ -167,7 +167,7 @@ def test_answer_docx_opens_and_contains_the_citation() -> None:
     text = docx_text(data)
     assert "What did inspectors say about MACE meetings?" in text
     assert "References" in text
-    assert "[1] Joint targeted area inspection in Southend-on-Sea (2018-05-09)" in text
+    assert "[1] Joint targeted area inspection in Southend-on-Sea (dated 9 May 2018)" in text
     assert MACE in text
     assert "Filters: council: Southend-on-Sea" in text
 

@@ -73,15 +73,22 @@ class DocumentRecord(Facets):
     size_bytes: int = 0
     ingested_at: str = ""
     glossary: dict[str, str] = field(default_factory=dict)  # acronym -> long form
+    grades: dict[str, str] = field(default_factory=dict)  # judgement area key -> grade (inspection reports)
+    citations: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {"page", "quote"} it was read from
+
+    #: Fields kept as JSON text (Chroma metadata values are scalars).
+    _JSON = ("glossary", "grades", "citations")
 
     def metadata(self) -> dict[str, Any]:
         meta = asdict(self)
-        meta["glossary"] = json.dumps(self.glossary, sort_keys=True)
+        for name in self._JSON:
+            meta[name] = json.dumps(getattr(self, name), sort_keys=True)
         return meta
 
     @classmethod
     def from_chroma(cls, meta: dict[str, Any]) -> DocumentRecord:
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in meta.items() if k in names}
-        data["glossary"] = json.loads(data.get("glossary") or "{}")
+        for name in cls._JSON:
+            data[name] = json.loads(data.get(name) or "{}")
         return cls(**data)

@@ -1,6 +1,7 @@
-"""Score ``ingest.report_fields`` against a table of reports (``reports.csv``) and list every disagreement.
+"""Score what ingest reads of each report (its metadata: council, kind of document, framework, dates, lead
+inspector, judgements) against a table of reports (``reports.csv``) and list every disagreement.
 
-    PYTHONPATH=$PWD python -m eval.report_fields_check [--folder /work/shared/ilacs] [--cache DIR] [--json OUT]
+    python -m eval.report_check [--folder /work/shared/ilacs] [--cache DIR] [--json OUT]
 
 Per field: how often the extraction agrees with the table, counted over the rows where the table has a value
 (empty, ``data_unreadable``, ``inspection_pre_dates_judgement`` and ``not_reported_post_reform`` are no value),
@@ -24,8 +25,10 @@ import time
 import unicodedata
 from pathlib import Path
 
+from domain.gazetteer import load as load_gazetteer
+from domain.kinds import INSPECTION_REPORT
 from ingest.loaders import IngestError, load_file
-from ingest.report_fields import ReportFields, extract_report_fields
+from ingest.metadata import DocumentMetadata, extract_metadata
 
 DEFAULT_FOLDER = Path("/work/shared/ilacs")
 DEFAULT_CACHE = Path("/tmp/report_fields_cache")
@@ -40,7 +43,7 @@ GRADE_COLUMNS = {
     "in_care": "in_care_grade",
     "care_leavers": "care_leavers_grade",
 }
-FIELDS = ("framework", "inspection_start", "inspection_end", "published", "lead_inspector",
+FIELDS = ("council", "doc_type", "framework", "inspection_start", "inspection_end", "published", "lead_inspector",
           *(f"grades.{k}" for k in GRADE_COLUMNS))
 
 
@@ -84,10 +87,13 @@ def expected(row: dict[str, str]) -> dict[str, str]:
         "lead_inspector": value("inspector_name"),
     }
     out |= {f"grades.{k}": value(col).lower() for k, col in GRADE_COLUMNS.items()}
+    # Every row of the table is an Ofsted report on the authority its folder is named after.
+    council = load_gazetteer().canonical(row.get("local_authority", ""))
+    out |= {"council": council.name if council else "", "doc_type": INSPECTION_REPORT.value}
     return out
 
 
-def ours(fields: ReportFields, name: str) -> str:
+def ours(fields: DocumentMetadata, name: str) -> str:
     if name.startswith("grades."):
         return fields.grades.get(name.removeprefix("grades."), "")
     return getattr(fields, name)
@@ -125,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", type=Path, default=None, help="default: <folder>/reports.csv")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--json", type=Path, default=None, help="write every file's fields here")
-    ap.add_argument("--notes", action="store_true", help="also print the extraction's notes per file")
     args = ap.parse_args(argv)
     table = args.csv or args.folder / "reports.csv"
 
@@ -147,12 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             unreadable.append((rel, error))
             continue
         t1 = time.perf_counter()
-        fields = extract_report_fields(pages)
+        fields = extract_metadata(pages)
         extract_seconds += time.perf_counter() - t1
         frameworks[fields.framework or "(none)"] = frameworks.get(fields.framework or "(none)", 0) + 1
         dump[rel] = dataclasses.asdict(fields)
-        if args.notes and fields.notes:
-            print(f"{rel}: " + " | ".join(fields.notes))
         want = expected(row) if row else {}
         for name in FIELDS:
             mine, theirs = ours(fields, name), want.get(name, "")
