@@ -76,16 +76,25 @@ def date_span(start: str, end: str) -> str:
 
 @dataclass(frozen=True)
 class Clause:
-    """One condition: ``op`` is "eq" (any of ``fields`` equals ``value``), "gte" or "lte" (an int field)."""
+    """One condition: ``op`` is "eq" (any of ``fields`` equals ``value``), "gte" or "lte" (an int field).
+    ``or_unknown``: a document that does not state the field (``""``, year 0) passes too."""
 
     op: str
     fields: tuple[str, ...]
     value: Any
+    or_unknown: bool = False
+
+    @property
+    def unknown(self) -> Any:
+        return "" if self.op == "eq" else 0
 
     def holds(self, meta: Mapping[str, Any]) -> bool:
         if self.op == "eq":
-            return any(meta.get(f) == self.value for f in self.fields)
+            values = [meta.get(f) for f in self.fields]
+            return self.value in values or (self.or_unknown and all(v in ("", None) for v in values))
         number = int(meta.get(self.fields[0]) or 0)
+        if self.or_unknown and number == 0:
+            return True
         return number >= self.value if self.op == "gte" else number <= self.value
 
 
@@ -107,16 +116,21 @@ class Filters:
     framework: str | None = None
     section: str | None = None  # a heading ("Areas for improvement") or a section kind ("improvement")
     source: str | None = None  # file name
+    #: Documents that do not state the council or the year pass those filters (a question's implied scope must
+    #: never hide a document whose council could not be read; a user's own filter is strict).
+    lenient: bool = False
 
     def is_empty(self) -> bool:
-        return not any(asdict(self).values())
+        return not any(v for k, v in asdict(self).items() if k != "lenient")
 
     def clauses(self) -> tuple[Clause, ...]:
-        out = [Clause("eq", (name,), getattr(self, name)) for name in _EQUALS if getattr(self, name)]
+        loose = self.lenient
+        out = [Clause("eq", (name,), getattr(self, name), loose and name == "council")
+               for name in _EQUALS if getattr(self, name)]
         if self.year_from:
-            out.append(Clause("gte", ("year",), int(self.year_from)))
+            out.append(Clause("gte", ("year",), int(self.year_from), loose))
         if self.year_to:
-            out.append(Clause("lte", ("year",), int(self.year_to)))
+            out.append(Clause("lte", ("year",), int(self.year_to), loose))
         if self.section:
             out.append(Clause("eq", ("section", "section_kind"), self.section))
         return tuple(out)
@@ -127,9 +141,11 @@ class Filters:
         for c in self.clauses():
             if c.op == "eq":
                 alternatives = [{f: c.value} for f in c.fields]
-                compiled.append(alternatives[0] if len(alternatives) == 1 else {"$or": alternatives})
             else:
-                compiled.append({c.fields[0]: {"$gte" if c.op == "gte" else "$lte": c.value}})
+                alternatives = [{c.fields[0]: {"$gte" if c.op == "gte" else "$lte": c.value}}]
+            if c.or_unknown:
+                alternatives += [{f: c.unknown} for f in c.fields]
+            compiled.append(alternatives[0] if len(alternatives) == 1 else {"$or": alternatives})
         if not compiled:
             return None
         return compiled[0] if len(compiled) == 1 else {"$and": compiled}
@@ -150,9 +166,15 @@ class Filters:
                 hit = np.zeros(size, dtype=bool)
                 for f in c.fields:
                     hit |= equals(f, c.value)
-                keep &= hit
-            elif c.op == "gte":
-                keep &= numbers(c.fields[0]) >= c.value
+                if c.or_unknown:
+                    unknown = np.ones(size, dtype=bool)
+                    for f in c.fields:
+                        unknown &= equals(f, "")
+                    hit |= unknown
             else:
-                keep &= numbers(c.fields[0]) <= c.value
+                column = numbers(c.fields[0])
+                hit = column >= c.value if c.op == "gte" else column <= c.value
+                if c.or_unknown:
+                    hit |= column == 0
+            keep &= hit
         return keep
