@@ -1039,12 +1039,13 @@ class _Picker:
                 self.per_doc[it.gold[0][0]] += 1
 
 
-def select(corpus: Corpus, pool: dict[str, list[Item]], quotas: dict[str, tuple[int, int]] = QUOTAS) -> list[Item]:
+def select(corpus: Corpus, pool: dict[str, list[Item]], quotas: dict[str, tuple[int, int]] = QUOTAS,
+           taken: set[str] = frozenset()) -> list[Item]:
     """Per kind: the CI share first (at most that many), then the rest from outside the CI subset, spread over
-    councils (the least-asked council next)."""
+    councils (the least-asked council next); never a question in ``taken`` (normalised: the hand-written ones)."""
     rng = random.Random(SEED + 3)
     chosen: list[Item] = []
-    seen: set[str] = set()
+    seen: set[str] = set(taken)
     for kind, (total, ci_share) in quotas.items():
         items = list(pool.get(kind, []))
         rng.shuffle(items)
@@ -1226,8 +1227,8 @@ def build(root: Path = ILACS_DIR) -> tuple[list[Item], dict[str, object]]:
     reports, problems = load_reports(root)
     corpus = Corpus(reports, read_ci_list())
     pool = candidates(corpus)
-    generated = select(corpus, pool)
     handwritten = load_handwritten()
+    generated = select(corpus, pool, taken={normalize_for_match(it.question) for it in handwritten})
     items = generated + handwritten
     assign(corpus, items)
     stats = {"parse_problems": problems, "pool": {k: len(v) for k, v in pool.items()}, "audit": csv_audit(reports),
