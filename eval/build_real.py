@@ -646,7 +646,8 @@ def fill(corpus: Corpus, templates_year: list[str], templates_latest: list[str],
     c = corpus.say(council)
     template = corpus.pick(templates_latest if w.latest else templates_year)
     when_y = w.month if w.month and "{my}" not in template and corpus.rng.random() < 0.2 else w.year
-    text = template.format(c=c, cs=poss(c), y=when_y, my=w.month, **extra)
+    # "the {area}" with an area named "the LSCB": say "the" once
+    text = re.sub(r"\bthe the\b", "the", template.format(c=c, cs=poss(c), y=when_y, my=w.month, **extra))
     return text[:1].upper() + text[1:] if corpus.rng.random() < 0.85 else text[:1].lower() + text[1:]
 
 
