@@ -162,7 +162,8 @@ class Report:
     def framework(self) -> str:
         """The domain.kinds framework value."""
         if self.layout in ("ilacs", "ilacs_2018"):
-            short = self.start and self.end and (self.end - self.start).days <= 7 and len(self.segments) == 1
+            # a short inspection is one week of fieldwork (sometimes with a few days more later: split fieldwork)
+            short = bool(self.segments) and (self.segments[0][1] - self.segments[0][0]).days <= 7
             return "ILACS short" if short else "ILACS standard"
         return {"sif": "SIF", "sif_reinspection": "SIF", "pre_sif": "pre-SIF"}.get(self.layout, "")
 
