@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from assistant import Answer, Assistant, Citation, Filters, QuestionError, Settings  # noqa: E402
+from assistant.core import EMPTY_INDEX  # noqa: E402
 from assistant.export import (  # noqa: E402
     MAX_CLOSEST,
     NO_COVERAGE,
@@ -35,24 +36,18 @@ from assistant.export import (  # noqa: E402
     file_stem,
     highlighted_markdown,
     passage_label,
+    scope_label,
     source_label,
     split_lead,
 )
+from domain.layouts import filterable_sections  # noqa: E402
 
 # Session-state keys (all namespaced "ia_")
 TURNS = "ia_turns"  # list of {"question", "answer": Answer, "filters": Filters}
 UPLOAD_RESULTS = "ia_upload_results"
 NOTICE = "ia_notice"
 
-SECTION_KINDS = {
-    "strengths": "Strengths",
-    "improvement": "Areas for improvement",
-    "recommendations": "Recommendations",
-    "next_steps": "Next steps",
-    "case_study": "Case studies",
-    "summary": "Summary",
-    "background": "Background",
-}
+SECTION_KINDS = filterable_sections()  # kind -> label
 ANY = "Any"
 
 
@@ -60,9 +55,9 @@ ANY = "Any"
 @st.cache_resource(show_spinner="Loading the model and the index…")
 def load_assistant(settings_key: str, _settings: Settings) -> Assistant:
     """One Assistant per distinct configuration; `settings_key` (repr of the settings) is the cache key."""
-    from assistant.cli import open_store_exclusively  # a CLI ingest may be creating the same new index
+    from assistant.service import open_assistant  # exclusive: a CLI ingest may be creating the same new index
 
-    assistant = Assistant(_settings, open_store_exclusively(_settings))
+    assistant = open_assistant(_settings)
     assistant.warm_up()
     return assistant
 
@@ -107,9 +102,9 @@ def get_assistant() -> tuple[Settings, Assistant]:
 
 
 def index_info(settings: Settings, assistant: Assistant) -> dict[str, Any]:
-    from assistant.cli import index_status
+    from assistant.service import index_status
 
-    return index_status(settings, assistant.store)
+    return index_status(settings, assistant.store).to_dict()
 
 
 # -- sidebar -----------------------------------------------------------------------------------------------
@@ -222,13 +217,15 @@ def render_answer(answer: Answer, key: str) -> None:
             render_citation(citation, f"{key}_{citation.n}")
     caption = f"{answer.backend} backend · {answer.timings_ms.get('total', 0) / 1000:.1f} s"
     if answer.scope:
-        caption += f" · {answer.scope_label()}"
+        caption += f" · {scope_label(answer.scope)}"
     st.caption(caption)
 
 
 def render_abstention(answer: Answer, key: str) -> None:
     notice = NO_COVERAGE
-    if answer.notice:  # the reason ("no ILACS document from Cheshire East is indexed") is worth reading
+    if answer.notice == EMPTY_INDEX:
+        notice = "The index holds no documents yet: add some under 'Add documents' in the sidebar."
+    elif answer.notice:  # the reason ("no ILACS document from Cheshire East is indexed") is worth reading
         notice += f" ({answer.notice})"
     st.info(escape_markdown(notice), icon="ℹ️")
     if answer.passages:

@@ -12,46 +12,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.answer_type import expected_types, holds
-from assistant.rerank import QueryContext
-from assistant.types import Filters
+from assistant.answer_type import AskedFor, holds
+from domain.facets import Filters
 
-_WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
+if TYPE_CHECKING:
+    from assistant.plan import IndexFacts, Mentions, QueryPlan
+
 # An inspection judgement, not any use of "good" ("good progress"): the four grades as Ofsted words them.
 _GRADE = re.compile(r"\boutstanding\b|\brequires? improvement\b|\binadequate\b|"
                     r"\b(judged|rated|graded|judgement of|as)\s+(to be\s+)?['‘\"]?good\b", re.I)
-_HOW_MANY = re.compile(r"\bhow many\s+(?:of (?:the|its|their)\s+)?(.+?)(?=\s+(?:did|does|do|were|was|are|is|have|"
-                       r"has|had|will|would|went|came|got|in|at|on|for|by|from)\b|[?,.]|$)", re.I)
 _NUMBER = re.compile(r"^(\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|hundreds|thousand|thousands|dozens?)$", re.I)
-_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-_NAME = re.compile(r"\b([A-Z][a-z]{2,})(?:['’]s)?\b")
 #: How close (in words) a figure must stand before the counted thing: "27 areas of strength", "16 inspectors".
 COUNT_WINDOW = 4
 
 
-def answer_type_mismatch(question: str, quotes: list[str], terms: Callable[[str], list[str]] | None = None) -> str:
+def answer_type_mismatch(asked: AskedFor, quotes: list[str], terms: Callable[[str], list[str]] | None = None) -> str:
     """Why the chosen sentences cannot answer this kind of question, or "" if they can.
 
     ``terms`` (the BM25 analyser) enables the count check: "how many taxi drivers …?" needs a figure that
     counts taxi drivers, not any figure.
     """
     text = " ".join(quotes)
-    wanted = expected_types(question)
+    wanted = asked.types
     if wanted and not holds(text, wanted):
         kind = "a sum of money" if "money" in wanted else "a percentage" if "percent" in wanted else \
             "a date" if wanted == {"date"} else "how often" if wanted == {"frequency"} else \
             "a person's name" if wanted == {"person"} else "a figure"
         return f"the question asks for {kind}, and no retrieved passage gives one"
-    counted = _HOW_MANY.search(question)
+    counted = asked.counted
     if terms is not None and counted and "money" not in wanted and "percent" not in wanted:
         # The head noun of each conjunct ("teachers and pupils": a count of either answers it).
-        heads = [t[-1] for t in (terms(part) for part in re.split(r"\s+(?:and|or)\s+", counted.group(1))) if t]
+        heads = [t[-1] for t in (terms(part) for part in re.split(r"\s+(?:and|or)\s+", counted)) if t]
         if heads and not any(_counts(quote, head, terms) for quote in quotes for head in heads):
-            return f"the question asks how many {counted.group(1).strip()}, and no retrieved passage counts them"
-    if _WANTS_GRADE.search(question) and not _GRADE.search(text):
+            return f"the question asks how many {counted.strip()}, and no retrieved passage counts them"
+    if asked.grade and not _GRADE.search(text):
         return "the question asks for an inspection grade, and no retrieved passage states one"
     return ""
 
@@ -66,7 +63,7 @@ def _counts(sentence: str, head: str, terms: Callable[[str], list[str]]) -> bool
     return False
 
 
-def absent_combination(context: QueryContext, lexical: Any) -> str:
+def absent_combination(context: Mentions, lexical: Any) -> str:
     """The question names a council with an inspection type or a kind of document ("Cheshire East's JTAI
     letter", "Cheshire East's ILACS") that no indexed document has together, or ""."""
     kinds = sorted(context.doc_types)
@@ -82,16 +79,14 @@ def absent_combination(context: QueryContext, lexical: Any) -> str:
     return ""
 
 
-def unknown_subject(question: str, lexical: Any, document_years: set[int], passages_text: str) -> str:
+def unknown_subject(plan: QueryPlan, facts: IndexFacts, passages_text: str) -> str:
     """A name or year in the question that the index never mentions, or "" if there is none."""
-    for match in _NAME.finditer(question):
-        if match.start() == 0 or question[:match.start()].rstrip().endswith((".", "?", "!")):
-            continue  # a capitalised first word says nothing
-        name = match.group(1)
-        terms = lexical.terms(name)
-        if terms and all(t not in lexical.vocab for t in terms):
+    lexicon = facts.lexicon
+    for name in plan.names:
+        terms = lexicon.terms(name)
+        if terms and all(t not in lexicon.vocab for t in terms):
             return f"the documents never mention {name}"
-    for year in {int(y) for y in _YEAR.findall(question)}:
-        if year not in document_years and str(year) not in passages_text:
+    for year in sorted(plan.mentions.years):
+        if year not in facts.document_years and str(year) not in passages_text:
             return f"no indexed document is from {year} or mentions it in the passages found"
     return ""

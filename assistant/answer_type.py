@@ -8,6 +8,9 @@ refuses an answer whose sentences hold none of it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from domain.layouts import NOT_NAME_WORDS, ROLE_WORDS
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _NUMBER_WORD = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|" \
@@ -27,12 +30,9 @@ _WANTS = {
                          r"\bname of the\b|\bwhat (?:is|was) (?:the |their |his |her )?name\b", re.I),
 }
 # Capitalised words of titles and bodies, which are not anybody's name ("Deputy Chief Executive, Director …")
-_NOT_NAME = (r"(?!(?:Chief|Deputy|Executive|Director|Assistant|Head|Lead|Interim|Independent|Council|Borough|"
-             r"County|Police|Children|Services|Safeguarding|Partnership|Board|Committee|Cabinet|Member|Officer|"
-             r"Service|Care|Health|Trust|NHS|The|Local)\b)")
+_NOT_NAME = r"(?!(?:" + "|".join(NOT_NAME_WORDS) + r")\b)"
 _NAME = _NOT_NAME + r"[A-Z][a-z]+\s+" + _NOT_NAME + r"[A-Z][a-z’'-]+"
-_ROLE = (r"(?:chair|director|executive|officer|manager|inspector|councillor|constable|commissioner|nurse|lead|"
-         r"head|member|leader|scrutineer|advisor|adviser|minister)")
+_ROLE = r"(?:" + "|".join(ROLE_WORDS) + r")"
 _HOLDS = {
     "percent": re.compile(r"\d\s*%|\bper ?cent\b", re.I),
     "money": re.compile(r"£\s?\d|\d\s?(?:k|m|million|bn)\b.*\bpounds?\b|\b\d[\d,.]*\s?pounds?\b", re.I),
@@ -47,9 +47,40 @@ _HOLDS = {
 }
 
 
+_HOW_MANY = re.compile(r"\bhow many\s+(?:of (?:the|its|their)\s+)?(.+?)(?=\s+(?:did|does|do|were|was|are|is|have|"
+                       r"has|had|will|would|went|came|got|in|at|on|for|by|from)\b|[?,.]|$)", re.I)
+_WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
+_PROPER_NAME = re.compile(r"\b([A-Z][a-z]{2,})(?:['’]s)?\b")
+
+
+def proper_names(question: str) -> tuple[str, ...]:
+    """Capitalised words a question uses as names ("Norfolk's letter"), not its capitalised first word."""
+    names = []
+    for match in _PROPER_NAME.finditer(question):
+        if match.start() == 0 or question[:match.start()].rstrip().endswith((".", "?", "!")):
+            continue  # a capitalised first word says nothing
+        names.append(match.group(1))
+    return tuple(names)
+
+
 def expected_types(question: str) -> frozenset[str]:
     """The answer types a question asks for ("percent" and "money" imply "number")."""
     return frozenset(kind for kind, pattern in _WANTS.items() if pattern.search(question))
+
+
+@dataclass(frozen=True)
+class AskedFor:
+    """What kind of answer a question asks for: its expected types, what a "how many" counts, a grade."""
+
+    types: frozenset[str] = frozenset()
+    counted: str = ""  # "taxi drivers" in "how many taxi drivers …?"
+    grade: bool = False
+
+    @classmethod
+    def of(cls, question: str) -> AskedFor:
+        counted = _HOW_MANY.search(question)
+        return cls(expected_types(question), counted.group(1) if counted else "",
+                   _WANTS_GRADE.search(question) is not None)
 
 
 def holds(text: str, kinds: frozenset[str]) -> bool:

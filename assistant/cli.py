@@ -38,33 +38,13 @@ def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
 
 
 def open_store(settings: Settings) -> Any:
+    from assistant.service import open_store_exclusively
     from vectorstore import ModelUnavailable, StoreUnavailable
 
     try:
         return open_store_exclusively(settings)
     except (StoreUnavailable, ModelUnavailable) as exc:
         fail(str(exc))
-
-
-def open_store_exclusively(settings: Settings) -> Any:
-    """``settings.open_store()``, one process at a time per local index folder.
-
-    Two processes opening a *new* local index at once race in Chroma's schema migrations ("table collections
-    already exists"), and both fail. Opening takes well under a second, so a short exclusive file lock around
-    it is enough; a server (CHROMA_HOST) does its own locking. (The lasting fix belongs in vectorstore.)
-    """
-    import fcntl
-
-    if settings.server_mode:
-        return settings.open_store()
-    folder = Path(settings.data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".open.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            return settings.open_store()
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @app.command()
@@ -128,30 +108,14 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
     raise AssertionError("unreachable")
 
 
-def index_status(settings: Settings, store: Any) -> dict[str, Any]:
-    docs = store.list_documents()
-    return {
-        "documents": [
-            {"source": d.source, "path": d.path, "title": d.title, "date": d.date, "council": d.council,
-             "doc_type": d.doc_type, "inspection_type": d.inspection_type, "chunks": d.chunks,
-             "pages": d.pages, "content_hash": d.content_hash, "ingested_at": d.ingested_at}
-            for d in docs
-        ],
-        "total_chunks": store.count_chunks(),
-        "total_sentences": store.count_sentences(),
-        "embedding_model": store.embedder.name,
-        "embedding_model_path": store.embedder.model_path,
-        "path": store.location,
-        "mode": "server" if settings.server_mode else "embedded",
-    }
-
-
 @app.command()
 def status(data_dir: DataDir = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
     """Show the index: documents with their metadata, chunk counts, model and location."""
+    from assistant.service import index_status
+
     settings = settings_for(data_dir)
-    info = index_status(settings, open_store(settings))
+    info = index_status(settings, open_store(settings)).to_dict()
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
         return
@@ -186,7 +150,7 @@ def glossary(data_dir: DataDir = None,
 
 def _filters(council: str | None, year_from: int | None, year_to: int | None, doc_type: str | None,
              inspection_type: str | None, section: str | None, source: str | None) -> Any:
-    from assistant.types import Filters
+    from domain.facets import Filters
 
     return Filters(council=council, year_from=year_from, year_to=year_to, doc_type=doc_type,
                    inspection_type=inspection_type, section=section, source=source)
@@ -222,9 +186,15 @@ def open_assistant(settings: Settings) -> Any:
     return Assistant(settings, open_store(settings))
 
 
+def scope_note(answer: Any) -> str:
+    from assistant.export import scope_label
+
+    return scope_label(answer.scope)
+
+
 def print_answer(answer: Any) -> None:
     if answer.scope:
-        out.print(f"[dim]({escape(answer.scope_label())})[/]", highlight=False)
+        out.print(f"[dim]({escape(scope_note(answer))})[/]", highlight=False)
     if answer.abstained:
         out.print(f"[yellow]{escape(answer.text or answer.notice)}[/]", highlight=False)
         if answer.notice and answer.text:
@@ -321,60 +291,22 @@ def evaluate(
                                                 help="Also score a naive LangChain pipeline.")] = True,
 ) -> None:
     """Score the assistant on known Q&A pairs: retrieval, citations, coverage, abstention, latency."""
-    import tempfile
-
-    from eval.dataset import load_qa, validate
     from eval.metrics import fmt
-    from eval.naive import NaivePipeline
-    from eval.runner import HEADLINE, check_floors, compare, run_eval, write_reports
-    from ingest import IngestOptions
-    from ingest import ingest as run_ingest
-    from ingest.loaders import discover
+    from eval.orchestrate import SAMPLE_QA, EvalError, EvalRequest, parse_floors
+    from eval.orchestrate import evaluate as run_evaluation
+    from eval.runner import HEADLINE
+    from vectorstore import ModelUnavailable, StoreUnavailable
 
-    files = qa or [Path(__file__).resolve().parent.parent / "eval" / "qa" / "sample.jsonl"]
-    items = []
-    for f in files:
-        if not f.exists():
-            fail(f"Q&A file not found: {f}")
-        try:
-            items += load_qa(f)
-        except ValueError as exc:
-            fail(str(exc))
-    floors: dict[str, float] = {}
-    for spec in fail_under or []:
-        name, _, value = spec.partition("=")
-        try:
-            floors[name.strip()] = float(value)
-        except ValueError:
-            fail(f"--fail-under wants metric=value, got {spec!r}")
-    tmp = None
-    if corpus is not None:
-        if not corpus.exists():
-            fail(f"corpus folder not found: {corpus}")
-        problems = validate(items, corpus)  # a quote that is not in its document would only lower scores silently
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            fail(f"the Q&A set does not match {corpus}: {problems[0]}{more}: fix the gold quotes or --corpus")
-        tmp = tempfile.TemporaryDirectory(prefix="ia-eval-")
-        data_dir = Path(tmp.name)
-    settings = settings_for(data_dir, k=k, backend=backend)
-    assistant = open_assistant(settings)
-    if corpus is not None:
-        report = run_ingest(assistant.store, [corpus], IngestOptions(), lock_dir=settings.data_dir)
-        for o in report.failed:
-            err.print(f"[red]failed[/] {escape(one_line(o.path))}: {escape(o.reason)}", highlight=False)
-    assistant.warm_up()
-    source_dir = corpus or _sources_dir(assistant)
-
-    def naive_factory() -> Any:
-        return NaivePipeline(discover([source_dir])[0], assistant.store.embedder, k=10) if source_dir else None
-
-    run = run_eval(assistant, items, naive_factory if compare_naive else None)
-    if baseline is not None:
-        if not baseline.exists():
-            fail(f"baseline not found: {baseline}")
-        compare(run, json.loads(baseline.read_text()))
-    json_path, md_path = write_reports(run, out_dir)
+    try:
+        request = EvalRequest(qa_files=qa or [SAMPLE_QA], settings=settings_for(data_dir, k=k, backend=backend),
+                              out_dir=out_dir, baseline=baseline, floors=parse_floors(fail_under or []),
+                              corpus=corpus, compare_naive=compare_naive)
+        outcome = run_evaluation(request)
+    except (EvalError, StoreUnavailable, ModelUnavailable) as exc:
+        fail(str(exc))
+    for path, reason in outcome.ingest_failures:
+        err.print(f"[red]failed[/] {escape(one_line(path))}: {escape(reason)}", highlight=False)
+    run = outcome.run
     table = Table(title=f"{run.metrics['questions']} questions, {run.metrics['passed']} passed ({run.seconds:.1f} s)")
     table.add_column("metric")
     table.add_column("overall", justify="right")
@@ -396,26 +328,14 @@ def evaluate(
     out.print(lat)
     failed_ids = [r["id"] for r in run.results if not r["passed"]]
     out.print(f"failed: {', '.join(failed_ids) or 'none'}")
-    out.print(f"reports: {json_path} {md_path}", markup=False)
-    problems = check_floors(run, floors)
+    out.print(f"reports: {outcome.json_path} {outcome.md_path}", markup=False)
     if run.comparison:
         c = run.comparison
         out.print(f"vs baseline — worse: {', '.join(c['worse']) or 'none'}; better: {', '.join(c['better']) or 'none'}")
-        problems += [f"regression: {r}" for r in c["regressions"]]
-    if tmp is not None:
-        tmp.cleanup()
-    for problem in problems:
+    for problem in outcome.problems:
         err.print(f"[bold red]gate:[/] {escape(problem)}", highlight=False)
-    if problems:
+    if outcome.problems:
         raise typer.Exit(1)
-
-
-def _sources_dir(assistant: Any) -> Path | None:
-    """The common folder of the indexed files (for the naive baseline over the same documents)."""
-    import os
-
-    paths = [d.path for d in assistant.store.list_documents() if Path(d.path).exists()]
-    return Path(os.path.commonpath(paths)) if paths else None
 
 
 @app.command(name="app")

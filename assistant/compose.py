@@ -7,23 +7,48 @@ so support is exact by construction. Strengths and areas for improvement are gro
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.answer_type import expected_types, holds
-from assistant.rerank import TermMatcher, section_cues
-from assistant.support import SUPPORT_THRESHOLD, support_score
+from assistant.answer_type import holds
+from assistant.plan import TermMatcher, follow_up_context
+from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation, Passage
-from vectorstore.text import normalize_for_match
+from domain.layouts import answer_leads
+from domain.text import normalize_for_match
 
-GROUP_TITLES = {"strengths": "Inspectors found strengths:", "improvement": "Areas for improvement:"}
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.plan import QueryPlan
+
+#: Section kind -> the lead of its group in an answer ("Inspectors found strengths:")
+GROUP_TITLES = answer_leads()
+#: The lead of sentences from other sections after a group
+ALSO = "Also:"
 
 
-@dataclass
-class Composition:
-    text: str
-    citations: list[Citation]
-    sentences: list[AnswerSentence]
-    groups: dict[str, list[int]]
+class OfflineAnswerer:
+    """The default answerer: verbatim sentences of the retrieved passages, each followed by its marker."""
+
+    name = "offline"
+    stage = "compose"
+
+    def __init__(self, max_sentences: int = 4, passage_margin: float = 0.08, sentence_ratio: float = 0.6,
+                 per_passage: int = 2):
+        self.max_sentences, self.passage_margin = max_sentences, passage_margin
+        self.sentence_ratio, self.per_passage = sentence_ratio, per_passage
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> OfflineAnswerer:
+        return cls(s.max_answer_sentences, s.answer_passage_margin, s.answer_sentence_ratio, s.answer_per_passage)
+
+    def standalone(self, question: str, history: Sequence[dict[str, str]]) -> tuple[str, str]:
+        return question, follow_up_context(question, history)
+
+    def answer(self, plan: QueryPlan, passages: Sequence[Passage]) -> Draft:
+        return compose(plan, list(passages), self.max_sentences, self.passage_margin, self.sentence_ratio,
+                       self.per_passage)
 
 
 @dataclass
@@ -50,12 +75,12 @@ def _sentence_score(p: Passage, i: int, last: int, text: str, matcher: TermMatch
     return score
 
 
-def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_sentences: int = 4,
-            passage_margin: float = 0.08, sentence_ratio: float = 0.8, per_passage: int = 2) -> Composition:
+def compose(plan: QueryPlan, passages: list[Passage], max_sentences: int = 4, passage_margin: float = 0.08,
+            sentence_ratio: float = 0.8, per_passage: int = 2) -> Draft:
     """Pick up to ``max_sentences`` sentences from the top passages and cite each."""
     if not passages:
-        return Composition("", [], [], {})
-    wanted = expected_types(question)
+        return Draft("", [], [], abstained=True, notice="no passage to answer from")
+    wanted, matcher = plan.asked.types, plan.matcher
     top = passages[0].score
     top_coverage = passages[0].scores.get("coverage", 0.0)
     # Eligible: close to the best score, or covering the question's terms as fully as the best passage does
@@ -72,7 +97,7 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
             candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, last, text, matcher, wanted, top),
                                          last))
     if not candidates:
-        return Composition("", [], [], {})
+        return Draft("", [], [], abstained=True, notice="no sentence of the passages found to quote")
     candidates.sort(key=lambda c: c.score, reverse=True)
     best = candidates[0].score
     chosen: list[_Candidate] = []
@@ -89,7 +114,7 @@ def compose(question: str, passages: list[Passage], matcher: TermMatcher, max_se
         taken |= span
         chosen.append(c)
         used_per_passage[cid] = used_per_passage.get(cid, 0) + 1
-    return _write(question, chosen)
+    return _write(plan, chosen)
 
 
 #: A sentence that introduces a list: a colon before a line break, or at its very end.
@@ -136,11 +161,11 @@ def _near_duplicate(text: str, others: list[str]) -> bool:
                for o in others)
 
 
-def _write(question: str, chosen: list[_Candidate]) -> Composition:
+def _write(plan: QueryPlan, chosen: list[_Candidate]) -> Draft:
     kinds = {c.passage.chunk.section_kind for c in chosen}
-    grouped = {"strengths", "improvement"} <= kinds or (
-        bool(kinds & {"strengths", "improvement"}) and bool(section_cues(question) & {"strengths", "improvement"}))
-    order = {"strengths": 0, "improvement": 1}
+    groupable = set(GROUP_TITLES)
+    grouped = groupable <= kinds or (bool(kinds & groupable) and bool(plan.section_cues & groupable))
+    order = {kind: i for i, kind in enumerate(GROUP_TITLES)}
 
     def sort_key(c: _Candidate) -> tuple[int, int, int]:
         group = order.get(c.passage.chunk.section_kind, 2) if grouped else 0
@@ -168,22 +193,22 @@ def _write(question: str, chosen: list[_Candidate]) -> Composition:
             lead = GROUP_TITLES[kind] + " "
             current_group = kind
         elif grouped and kind not in GROUP_TITLES and current_group in GROUP_TITLES:
-            lead = "Also: "
+            lead = ALSO + " "
             current_group = kind
         claim = _with_marker(" ".join(c.text.split()), n)  # a list's line breaks read as spaces in the answer
         sentence = lead + claim
         if grouped and kind in GROUP_TITLES:
             groups.setdefault(kind, []).append(len(sentences))
-        # The same claim-level check an LLM's reply gets (the group lead is editorial, not a claim).
-        support = support_score(claim, [c.passage.chunk.text])
-        sentences.append(AnswerSentence(text=sentence, citations=[n], support=round(support, 3),
-                                        supported=support >= SUPPORT_THRESHOLD))
+        # Support is checked by the caller, as for every answerer; the group lead is editorial, not a claim.
+        sentences.append(AnswerSentence(text=sentence, citations=[n], lead=lead.strip()))
         parts.append(sentence)
     for citation in citations:
         # Several sentences of one passage are joined with the editorial elision mark.
         citation.quote = " [...] ".join(quotes[citation.chunk_id])
     text = _join(parts, grouped)
-    return Composition(text, citations, sentences, groups)
+    if not citations:
+        return Draft("", [], [], abstained=True, notice="no sentence of the passages found to quote")
+    return Draft(text, citations, sentences, groups)
 
 
 def _with_marker(sentence: str, n: int) -> str:
@@ -198,7 +223,7 @@ def _join(parts: list[str], grouped: bool) -> str:
         return " ".join(parts)
     out: list[str] = []
     for part in parts:
-        if part.startswith(tuple(GROUP_TITLES.values())) or part.startswith("Also: "):
+        if part.startswith((*GROUP_TITLES.values(), ALSO + " ")):
             out.append("\n\n" + part if out else part)
         else:
             out.append(" " + part if out else part)

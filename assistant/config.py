@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ class Settings:
     llm_api_key: str = ""
     llm_temperature: float = 0.0
     llm_timeout_s: float = 60.0
-    prompts_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
+    prompts_dir: Path = field(default_factory=lambda: Path(str(resources.files("prompts"))))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -1,28 +1,36 @@
-"""`Assistant.ask`: the one entry point the CLI, the UI and the evaluation suite all use."""
+"""`Assistant.ask`: the one entry point the CLI, the UI and the evaluation suite all use.
+
+A question is validated, understood once (``plan_question``), retrieved, checked for abstention, answered by
+the configured answerer, and the answerer's draft goes through the checks every answer gets: the expected
+answer type and the claim-support check.
+"""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.abstain import absent_combination, answer_type_mismatch, unknown_subject
-from assistant.compose import compose
 from assistant.config import Settings
-from assistant.types import ABSTAIN_TEXT, Answer, Filters, Passage
+from assistant.plan import QueryPlan, plan_question
+from assistant.protocols import Answerer, Draft
+from assistant.support import SUPPORT_THRESHOLD, support_score
+from assistant.types import ABSTAIN_TEXT, Answer, Passage
+from domain.facets import Filters
 from vectorstore import IndexStore
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retrieval
 
-_FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what else|but|so|then|same for|and what)\b|"
-                        r"\b(it|its|they|them|their|those|these|that|this|he|she|there)\b", re.I)
-
 
 class QuestionError(ValueError):
     """A question that cannot be asked as typed (empty, too long, no words)."""
+
+
+#: Why an empty index answers nothing (entry points add how to fill it).
+EMPTY_INDEX = "the index holds no documents yet"
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -43,17 +51,40 @@ def evidence(passage: Passage) -> float:
     return 0.5 * passage.scores.get("sentence", 0.0) + 0.5 * passage.scores.get("coverage", 0.0)
 
 
+def make_answerer(settings: Settings) -> Answerer:
+    if settings.backend == "offline":
+        from assistant.compose import OfflineAnswerer
+
+        return OfflineAnswerer.from_settings(settings)
+    from assistant.llm import LLMAnswerer  # LangChain chat models: imported only when an LLM is configured
+
+    return LLMAnswerer.from_settings(settings)
+
+
+def check_support(draft: Draft) -> None:
+    """Score each sentence's claim against the passages it cites, and say in the notice how many are weak."""
+    cited = {c.n: c.text for c in draft.citations}
+    for sentence in draft.sentences:
+        score = support_score(sentence.claim, [cited[n] for n in sentence.citations if n in cited])
+        sentence.support, sentence.supported = round(score, 3), score >= SUPPORT_THRESHOLD
+    weak = sum(1 for s in draft.sentences if not s.supported)
+    if weak:
+        draft.notice = (draft.notice + "; " if draft.notice else "") + \
+            f"{weak} sentence(s) weakly supported by their citation"
+
+
 class Assistant:
-    def __init__(self, settings: Settings | None = None, store: IndexStore | None = None):
+    def __init__(self, settings: Settings | None = None, store: IndexStore | None = None,
+                 answerer: Answerer | None = None):
         self.settings = settings or Settings.from_env()
         self.store = store or self.settings.open_store()
-        # Imported here, not at the top: retrieval pulls in scikit-learn and LangChain (~2 s), and every CLI
+        # Imported here, not at the top: retrieval pulls in bm25s and numpy-heavy code, and every CLI
         # command imports this package: `ingest` never needs them, and a Ctrl+C during that import would
         # print a traceback instead of the CLI's one-line message.
         from assistant.retrieval import HybridRetriever
 
         self.retriever = HybridRetriever(self.store, self.settings)
-        self._answerer: Any = None
+        self._answerer = answerer
 
     # -- lifecycle -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -65,19 +96,26 @@ class Assistant:
         self.store.embedder.prepare_fast_queries()
         self.store.embedder.encode_one("warm up")
         self.refresh()
-        if self.settings.backend != "offline":
-            self.llm_answerer()
+        _ = self.answerer
 
-    def llm_answerer(self) -> Any:
+    @property
+    def answerer(self) -> Answerer:
+        """The configured answerer, made on first use (an LLM client is not built until it is needed)."""
         if self._answerer is None:
-            from assistant.llm import LLMAnswerer
-
-            self._answerer = LLMAnswerer.from_settings(self.settings)
+            self._answerer = make_answerer(self.settings)
         return self._answerer
 
     # -- asking ----------------------------------------------------------------------------------
     def validate(self, question: str) -> str:
         return validate_question(question, self.settings.max_question_chars)
+
+    def plan(self, question: str, history: Sequence[dict[str, str]] | None = None,
+             filters: Filters | None = None) -> QueryPlan:
+        """How the assistant understands ``question`` (in a conversation: ``history``) against this index."""
+        condensed, context = self.answerer.standalone(question, history) if history else (question, "")
+        s = self.settings
+        return plan_question(question, self.retriever.facts(), filters, condensed=condensed, context=context,
+                             use_scope=s.use_scope, use_glossary=s.use_glossary)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] | None = None,
             filters: Filters | None = None) -> Answer:
@@ -85,158 +123,44 @@ class Assistant:
         question = self.validate(question)
         if self.retriever.is_empty():
             return Answer(question=question, text="", abstained=True, backend=self.settings.backend,
-                          notice="the index is empty: run 'inspection-assistant ingest <folder>' first")
-        context = ""
-        condensed = question
-        if history and self.settings.backend != "offline":
-            condensed = self.llm_answerer().condense(question, history)
-        elif history:
-            context = follow_up_context(question, history)
-        sides = comparison_sides(condensed, filters, self.retriever)
-        scope = None if sides or not self.settings.use_scope else implied_scope(condensed, filters, self.retriever)
-        retrieval = self.retriever.retrieve(condensed, scope or filters, context=context)
-        if sides:
-            retrieval = self._retrieve_sides(condensed, sides, retrieval, context)
+                          notice=EMPTY_INDEX)
+        plan = self.plan(question, history, filters)
+        retrieval = self.retriever.search(plan)
         timings = dict(retrieval.timings_ms)
         top = retrieval.passages[: self.settings.k]
         strength = max((evidence(p) for p in top[:3]), default=0.0)
-        unknown = unknown_subject(question, self.retriever.lexical, self.retriever.document_years,
-                                  " ".join(p.chunk.text for p in top)) or self._absent_combination(question)
-        if not top or strength < self.settings.abstain_threshold or unknown:
-            answer = self._abstain(question, retrieval, top, strength)
-            answer.notice = unknown or answer.notice
-        elif self.settings.backend == "offline":
-            t = time.perf_counter()
-            s = self.settings
-            comp = compose(condensed if not context else f"{question} {context}", top, retrieval.matcher,
-                           s.max_answer_sentences, s.answer_passage_margin, s.answer_sentence_ratio,
-                           s.answer_per_passage)
-            timings["compose"] = (time.perf_counter() - t) * 1000
-            mismatch = answer_type_mismatch(question, [c.quote for c in comp.citations], self.retriever.lexical.terms)
-            if mismatch:
-                answer = self._abstain(question, retrieval, top, strength)
-                answer.notice = mismatch
-            else:
-                answer = Answer(question=question, text=comp.text, abstained=not comp.citations,
-                                citations=comp.citations, passages=retrieval.passages, sentences=comp.sentences,
-                                backend="offline", groups=comp.groups)
+        facts = self.retriever.facts()
+        reason = unknown_subject(plan, facts, " ".join(p.chunk.text for p in top)) or \
+            absent_combination(plan.mentions, facts.lexicon)
+        if not top or strength < self.settings.abstain_threshold or reason:
+            answer = self._abstain(question, retrieval, reason or self._weak(strength))
         else:
             t = time.perf_counter()
-            answer = self.llm_answerer().answer(question, condensed, top)
-            answer.passages = retrieval.passages
-            timings["llm"] = (time.perf_counter() - t) * 1000
-        answer.retrieval_query = retrieval.query
-        answer.scope = scope_of(scope, filters)
+            draft = self.answerer.answer(plan, top)
+            timings[self.answerer.stage] = (time.perf_counter() - t) * 1000
+            answer = self._checked(plan, draft, retrieval)
+        answer.retrieval_query = plan.search_text
+        answer.scope = plan.scope_added()
         answer.timings_ms = {**timings, **answer.timings_ms}
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
         return answer
 
-    def _absent_combination(self, question: str) -> str:
-        from assistant.rerank import QueryContext
+    def _checked(self, plan: QueryPlan, draft: Draft, retrieval: Retrieval) -> Answer:
+        """The checks every answerer's draft gets: it found something, of the type asked, supported by what it cites."""
+        if draft.abstained:
+            return self._abstain(plan.question, retrieval, draft.notice)
+        mismatch = answer_type_mismatch(plan.asked, [c.quote for c in draft.citations], self.retriever.facts().lexicon.terms)
+        if mismatch:
+            return self._abstain(plan.question, retrieval, mismatch)
+        check_support(draft)
+        return Answer(question=plan.question, text=draft.text, abstained=False, citations=draft.citations,
+                      passages=retrieval.passages, sentences=draft.sentences, backend=self.settings.backend,
+                      groups=draft.groups, notice=draft.notice)
 
-        ctx = QueryContext.detect(question, self.retriever.councils, self.retriever.inspection_types)
-        return absent_combination(ctx, self.retriever.lexical)
+    def _weak(self, strength: float) -> str:
+        return f"evidence {strength:.2f} below the abstention threshold {self.settings.abstain_threshold:.2f}"
 
-    def _retrieve_sides(self, question: str, sides: list[Filters], whole: Retrieval, context: str) -> Retrieval:
-        """One retrieval per side of a comparison, interleaved, so neither side crowds the other out."""
-        from assistant.retrieval import Retrieval
-
-        per_side = [self.retriever.retrieve(question, side, context=context, query_vector=whole.query_vector)
-                    for side in sides]
-        merged: list[Passage] = []
-        seen: set[str] = set()
-        for rank in range(max(len(r.passages) for r in per_side)):
-            for r in per_side:
-                if rank < len(r.passages) and r.passages[rank].chunk.id not in seen:
-                    seen.add(r.passages[rank].chunk.id)
-                    merged.append(r.passages[rank])
-        timings = {k: sum(r.timings_ms.get(k, 0.0) for r in [whole, *per_side]) for k in whole.timings_ms}
-        return Retrieval(whole.query, merged, whole.matcher, whole.query_vector, timings)
-
-    def _abstain(self, question: str, retrieval: Retrieval, top: list[Passage], strength: float) -> Answer:
+    def _abstain(self, question: str, retrieval: Retrieval, notice: str) -> Answer:
         return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=retrieval.passages,
-                      backend=self.settings.backend,
-                      notice=f"evidence {strength:.2f} below the abstention threshold "
-                             f"{self.settings.abstain_threshold:.2f}")
-
-
-MAX_IMPLICIT_SIDES = 3  # councils an "each/either council" question is split into when it names none
-_EACH = re.compile(r"\b(each|both|either|all)( of the)? (councils?|areas?|authorit(?:y|ies))\b|\bcompared? (with|to)\b|"
-                   r"\bversus\b|\bvs\.?\b|\bdiffer", re.I)
-
-
-def comparison_sides(question: str, filters: Filters | None, retriever: Any) -> list[Filters]:
-    """The sides of a comparison question (two councils, years or inspection types), as filters; [] if none."""
-    from dataclasses import replace
-
-    from assistant.rerank import QueryContext
-
-    base = filters or Filters()
-    ctx = QueryContext.detect(question, retriever.councils, retriever.inspection_types)
-    if len(ctx.councils) >= 2 and not base.council:
-        return [replace(base, council=c) for c in sorted(ctx.councils)]
-    # "either council" over an index of many councils names no sides: one search per council would cost a
-    # retrieval each (seconds at 100k chunks) for a comparison the question never asked for.
-    if _EACH.search(question) and not base.council and not ctx.councils and \
-            2 <= len(retriever.councils) <= MAX_IMPLICIT_SIDES:
-        return [replace(base, council=c) for c in sorted(retriever.councils)]
-    if len(ctx.inspection_types) >= 2 and not base.inspection_type:
-        return [replace(base, inspection_type=t) for t in sorted(ctx.inspection_types)]
-    if len(ctx.years) >= 2 and not (base.year_from or base.year_to):
-        return [replace(base, year_from=y, year_to=y) for y in sorted(ctx.years)]
-    return []
-
-
-def implied_scope(question: str, filters: Filters | None, retriever: Any) -> Filters | None:
-    """The filters a question implies by naming one council, one document year or one inspection type
-    ("what did the 2019 inspection of Southend find?"), on top of the user's own; None if it implies none.
-
-    A rule-based self-query: the documents the question is about are searched, not the whole index, so another
-    council's or year's near-identical wording cannot crowd them out. Facets the user set are left alone; a
-    year counts only when some document is from it (a year of events, "by February 2019", is not a scope).
-    """
-    from dataclasses import replace
-
-    from assistant.rerank import QueryContext
-
-    base = filters or Filters()
-    ctx = QueryContext.detect(question, retriever.councils, retriever.inspection_types)
-    implied: dict[str, Any] = {}
-    if len(ctx.councils) == 1 and not base.council:
-        implied["council"] = next(iter(ctx.councils))
-    if len(ctx.years) == 1 and not (base.year_from or base.year_to):
-        year = next(iter(ctx.years))
-        if year in retriever.document_years:
-            implied["year_from"] = implied["year_to"] = year
-    if len(ctx.inspection_types) == 1 and not base.inspection_type:
-        implied["inspection_type"] = next(iter(ctx.inspection_types))
-    # A scope that matches nothing is relaxed, the year first (it may be a year of events), then the
-    # inspection type; the council is the last to go.
-    for drop in ((), ("year_from", "year_to"), ("year_from", "year_to", "inspection_type")):
-        kept = {k: v for k, v in implied.items() if k not in drop}
-        if not kept:
-            break
-        scoped = replace(base, **kept)
-        mask = retriever.lexical.mask(scoped)
-        if mask is None or mask.any():
-            return scoped
-    return None
-
-
-def scope_of(scope: Filters | None, filters: Filters | None) -> dict[str, Any]:
-    """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
-    if scope is None:
-        return {}
-    base = filters or Filters()
-    return {k: v for k, v in asdict(scope).items() if v and getattr(base, k) != v}
-
-
-def follow_up_context(question: str, history: Sequence[dict[str, str]]) -> str:
-    """Without an LLM, carry the previous question's topic into retrieval for short follow-ups."""
-    previous = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
-    if not previous:
-        return ""
-    if len(question.split()) <= 10 or _FOLLOW_UP.search(question):
-        return previous[-1]
-    return ""
+                      backend=self.settings.backend, notice=notice)

@@ -15,12 +15,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from assistant.types import Answer, Citation, Filters, Passage
+from assistant.compose import ALSO, GROUP_TITLES
+from assistant.types import Answer, Citation, Passage
+from domain.facets import Filters
 
 NO_COVERAGE = "The documents don't appear to cover this."
 MAX_CLOSEST = 5  # closest passages listed for an abstention
-GROUP_LEADS = ("Inspectors found strengths:", "Areas for improvement:", "Also:")  # lead-ins of grouped answers
+GROUP_LEADS = (*GROUP_TITLES.values(), ALSO)  # lead-ins of grouped answers
 ELISION = " [...] "
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones Streamlit's Markdown
 # (GFM + math + emoji shortcodes + colour directives) gives a meaning to, plus "&" (entities) and "=" (headings).
@@ -99,6 +102,15 @@ def split_lead(paragraph: str, grouped: bool = True) -> tuple[str, str]:
             if paragraph.startswith(lead):
                 return lead, paragraph[len(lead):].lstrip()
     return "", paragraph
+
+
+def scope_label(scope: dict[str, Any]) -> str:
+    """The question's implied scope as a reader sees it ("searched only …: Southend-on-Sea, 2019, ILACS"), or ""."""
+    if not scope:
+        return ""
+    year = scope.get("year_from") if scope.get("year_from") == scope.get("year_to") else None
+    parts = [scope.get("council"), str(year) if year else None, scope.get("inspection_type")]
+    return "searched only the documents the question names: " + ", ".join(p for p in parts if p)
 
 
 def describe_filters(filters: Filters | None) -> str:

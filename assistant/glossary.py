@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.text import LONG_FORM_MINOR_WORDS
+
 
 @dataclass
 class Glossary:
@@ -34,13 +36,12 @@ class Glossary:
         return added
 
 
-_MINOR = {"and", "of", "for", "the", "in", "on", "&", "a", "an", "to"}
 
 
 def _abbreviates(long_form: str, words: list[str]) -> bool:
     """The question says a long form in short: its head noun and at least one more of its words, in order, at
     most two words apart ("the safeguarding board" for the local safeguarding children board)."""
-    content = [w for w in re.findall(r"[\w+&'-]+", long_form) if w not in _MINOR]
+    content = [w for w in re.findall(r"[\w+&'-]+", long_form) if w not in LONG_FORM_MINOR_WORDS]
     if len(content) < 3:
         return False  # "hmi probation", "public law outline": a short long form is said in full or not at all
     head = content[-1]

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from domain.facets import FILTER_COLUMNS, Filters
+from domain.text import SEARCH_STOPWORDS
 from vectorstore import IndexStore
-
-_FILTER_FIELDS = ("council", "doc_type", "inspection_type", "source", "section", "section_kind", "year")
 
 
 def _stemmer() -> Any:
@@ -30,50 +30,7 @@ def _stemmer() -> Any:
 CACHE_VERSION = 4
 
 
-#: scikit-learn's ``ENGLISH_STOP_WORDS`` (318 words), copied: importing sklearn for this one constant cost ~2 s
-#: of every process start (cold start of `ask`, the UI). Same set, so the same analysis.
-_SKLEARN_ENGLISH_STOP_WORDS = """
-    a about above across after afterwards again against all almost alone along already also although always am
-    among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
-    back be became because become becomes becoming been before beforehand behind being below beside besides
-    between beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do
-    done down due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone
-    everything everywhere except few fifteen fifty fill find fire first five for former formerly forty found
-    four from front full further get give go had has hasnt have he hence her here hereafter hereby herein
-    hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into is it its
-    itself keep last latter latterly least less ltd made many may me meanwhile might mill mine more moreover
-    most mostly move much must my myself name namely neither never nevertheless next nine no nobody none noone
-    nor not nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves
-    out over own part per perhaps please put rather re same see seem seemed seeming seems serious several she
-    should show side since sincere six sixty so some somehow someone something sometime sometimes somewhere
-    still such system take ten than that the their them themselves then thence there thereafter thereby
-    therefore therein thereupon these they thick thin third this those though three through throughout thru thus
-    to together too top toward towards twelve twenty two un under until up upon us very via was we well were
-    what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
-    while whither who whoever whole whom whose why will with within without would yet you your yours yourself
-    yourselves
-"""
-ENGLISH_STOP_WORDS = frozenset(_SKLEARN_ENGLISH_STOP_WORDS.split())
-
-
-def _stopwords() -> list[str]:
-    """scikit-learn's English list (bm25s's own has 33 words and keeps "what", "did", "about"), minus words that
-    carry meaning in inspection questions, plus the verbs of asking."""
-    keep = {"not", "no", "nor", "never", "none", "nothing", "well", "find", "found", "without", "less", "least",
-            "more", "most", "against", "further", "first", "last", "full", "system", "bill", "fire", "interest",
-            # Content words of the list. Stop words are dropped before stemming, so a stop-listed "describe",
-            # "detail" or "keep" in a question could never meet "described", "details" or "keeps" in a passage;
-            # "front" (door), "serious" (and organised crime), "next" (steps) and numbers are findings' words.
-            "describe", "detail", "front", "serious", "next", "part", "amount", "move", "keep", "take", "give",
-            "see", "made", "done", "name", "show", "call", "fill", "empty", "side", "top", "bottom", "back", "due",
-            "together", "former", "whole", "alone", "same", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty", "forty", "fifty", "sixty", "hundred",
-            "third"}
-    ask = {"did", "does", "doing", "say", "says", "said", "tell", "told", "according", "inspectors'"}
-    return sorted((set(ENGLISH_STOP_WORDS) - keep) | ask)
-
-
-STOPWORDS = _stopwords()
+STOPWORDS = list(SEARCH_STOPWORDS)  # bm25s wants a list
 
 
 def bm25_text(meta: dict[str, Any], text: str) -> str:
@@ -92,7 +49,7 @@ class LexicalIndex:
     fingerprint: str
     stemmer: Any
     # per-column caches for ``mask`` (integer codes, int years), filled on first use
-    _column_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _column_cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -101,12 +58,12 @@ class LexicalIndex:
 
         ids: list[str] = []
         texts: list[str] = []
-        columns: dict[str, list[Any]] = {f: [] for f in _FILTER_FIELDS}
+        columns: dict[str, list[Any]] = {f: [] for f in FILTER_COLUMNS}
         for chunk in store.iter_chunks():
             meta = chunk.metadata()
             ids.append(chunk.id)
             texts.append(bm25_text(meta, chunk.text))
-            for f in _FILTER_FIELDS:
+            for f in FILTER_COLUMNS:
                 columns[f].append(meta.get(f, ""))
         stemmer = _stemmer()
         retriever = bm25s.BM25()
@@ -181,25 +138,17 @@ class LexicalIndex:
         top = float(self.idf.max()) if len(self.idf) else 1.0
         return {t: (float(self.idf[self.vocab[t]]) if t in self.vocab else top * 1.2) for t in dict.fromkeys(terms)}
 
-    def mask(self, filters: Any) -> np.ndarray | None:
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """The chunks ``filters`` keep, as a 0/1 float mask (bm25s's ``weight_mask``); None for no filter."""
         if filters is None or filters.is_empty():
             return None
-        keep = np.ones(len(self.ids), dtype=bool)  # vectorised twin of Filters.matches
-        for name in ("council", "doc_type", "inspection_type", "source"):
-            value = getattr(filters, name)
-            if value:
-                keep &= self._equals(name, value)
-        if filters.year_from or filters.year_to:
-            years = self._column_cache.get("year")
-            if years is None:
-                years = self._column_cache["year"] = self.meta["year"].astype(np.int64)
-            if filters.year_from:
-                keep &= years >= int(filters.year_from)
-            if filters.year_to:
-                keep &= years <= int(filters.year_to)
-        if filters.section:
-            keep &= self._equals("section", filters.section) | self._equals("section_kind", filters.section)
-        return keep.astype(np.float32)
+        return filters.mask(self._equals, self._numbers, len(self.ids)).astype(np.float32)
+
+    def _numbers(self, name: str) -> np.ndarray:
+        column = self._column_cache.get(("int", name))
+        if column is None:
+            column = self._column_cache[("int", name)] = self.meta[name].astype(np.int64)
+        return column
 
     def rows(self, ids: list[str]) -> np.ndarray:
         """Positions of ``ids`` in this index (-1 for an id it does not hold)."""
@@ -221,7 +170,7 @@ class LexicalIndex:
         code = lookup.get(value)
         return column == code if code is not None else np.zeros(len(column), dtype=bool)
 
-    def search(self, query: str, k: int, filters: Any = None) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         if not self.ids:
             return []
         tokens = [t for t in self.terms(query) if t in self.vocab]

@@ -13,15 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.config import Settings
-from assistant.support import SUPPORT_THRESHOLD, best_supporting_sentence, support_score
-from assistant.types import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, Passage
-from vectorstore.text import split_sentences
+from assistant.protocols import Draft
+from assistant.support import best_supporting_sentence
+from assistant.types import AnswerSentence, Citation, Passage
+from domain.text import split_sentences
+
+if TYPE_CHECKING:
+    from assistant.plan import QueryPlan
 
 NOT_IN_DOCUMENTS = "NOT_IN_DOCUMENTS"
 
@@ -74,11 +78,18 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 
 @dataclass
 class LLMAnswerer:
+    """An answerer that asks a chat model, then keeps only what cites the retrieved passages."""
+
     model: BaseChatModel
     system_prompt: str
     user_template: str
     condense_template: str
     backend: str
+    stage = "llm"
+
+    @property
+    def name(self) -> str:
+        return self.backend
 
     @classmethod
     def from_settings(cls, settings: Settings, model: BaseChatModel | None = None) -> LLMAnswerer:
@@ -90,22 +101,25 @@ class LLMAnswerer:
         user = self.user_template.replace("{passages}", format_passages(passages)).replace("{question}", question)
         return [SystemMessage(self.system_prompt), HumanMessage(user)]
 
+    def standalone(self, question: str, history: Sequence[dict[str, str]]) -> tuple[str, str]:
+        return self.condense(question, history), ""
+
     def condense(self, question: str, history: Sequence[dict[str, str]]) -> str:
         transcript = "\n".join(f"{m.get('role', 'user')}: {m.get('content', '')}" for m in history[-6:])
         prompt = self.condense_template.replace("{history}", transcript).replace("{question}", question)
         reply = str(self.model.invoke([HumanMessage(prompt)]).content).strip()
         return reply.splitlines()[0].strip() if reply else question
 
-    def answer(self, question: str, condensed: str, passages: Sequence[Passage]) -> Answer:
-        reply = str(self.model.invoke(self.messages(condensed, passages)).content).strip()
-        return validate_reply(question, reply, list(passages), self.backend)
+    def answer(self, plan: QueryPlan, passages: Sequence[Passage]) -> Draft:
+        reply = str(self.model.invoke(self.messages(plan.condensed, passages)).content).strip()
+        return validate_reply(reply, list(passages))
 
 
-def validate_reply(question: str, reply: str, passages: list[Passage], backend: str) -> Answer:
-    """Keep only sentences whose markers point at retrieved passages; renumber; score support per sentence."""
+def validate_reply(reply: str, passages: list[Passage]) -> Draft:
+    """Keep only sentences whose markers point at retrieved passages, renumbered, each citation quoting the
+    passage sentences that back it (the support check is the caller's, as for every answerer)."""
     if not reply or NOT_IN_DOCUMENTS in reply:
-        return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=passages, backend=backend,
-                      notice="the model found no answer in the passages")
+        return Draft("", [], [], abstained=True, notice="the model found no answer in the passages")
     renumber: dict[int, int] = {}
     citations: list[Citation] = []
     quotes: dict[int, list[str]] = {}  # new number -> the passage's sentences that back the claims citing it
@@ -127,18 +141,11 @@ def validate_reply(question: str, reply: str, passages: list[Passage], backend: 
                 quotes[renumber[m]].append(backing)
         text = re.sub(r"\s*\[(\d+)\]", lambda mt: f" [{renumber[int(mt.group(1))]}]"
                       if int(mt.group(1)) in renumber else "", raw).strip()
-        score = support_score(text, [passages[m - 1].chunk.text for m in valid])
-        sentences.append(AnswerSentence(text=text, citations=[renumber[m] for m in valid], support=round(score, 3),
-                                        supported=score >= SUPPORT_THRESHOLD))
+        sentences.append(AnswerSentence(text=text, citations=[renumber[m] for m in valid]))
     if not sentences:
-        return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=passages, backend=backend,
-                      notice="the model's answer cited none of the retrieved passages")
+        return Draft("", [], [], abstained=True, notice="the model's answer cited none of the retrieved passages")
     for citation in citations:  # in the passage's reading order, joined with the elision mark as compose does
         text = citation.text
         citation.quote = " [...] ".join(sorted(quotes[citation.n], key=lambda q: text.find(q)))
     notice = f"{dropped} uncited sentence(s) removed" if dropped else ""
-    unsupported = sum(1 for s in sentences if not s.supported)
-    if unsupported:
-        notice = (notice + "; " if notice else "") + f"{unsupported} sentence(s) weakly supported by their citation"
-    return Answer(question=question, text=" ".join(s.text for s in sentences), abstained=False, citations=citations,
-                  passages=passages, sentences=sentences, backend=backend, notice=notice)
+    return Draft(" ".join(s.text for s in sentences), citations, sentences, notice=notice)

@@ -16,8 +16,11 @@ import numpy as np
 from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.lexical import LexicalIndex
-from assistant.rerank import QueryContext, TermMatcher, make_reranker, short_forms
-from assistant.types import Filters, Passage
+from assistant.plan import IndexFacts, QueryPlan, Search
+from assistant.protocols import Reranker
+from assistant.rerank import make_reranker
+from assistant.types import Passage
+from domain.facets import Filters
 from vectorstore import IndexStore
 from vectorstore.records import DocumentRecord
 
@@ -28,10 +31,8 @@ MAX_OVERFETCH = 5000
 
 @dataclass
 class Retrieval:
-    query: str  # what was searched (question + context + glossary expansions)
-    passages: list[Passage]
-    matcher: TermMatcher
-    query_vector: np.ndarray
+    passages: list[Passage]  # reranked, best first
+    query_vector: np.ndarray  # the embedded search text
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -39,12 +40,9 @@ class HybridRetriever:
     def __init__(self, store: IndexStore, settings: Settings):
         self.store = store
         self.settings = settings
-        self.reranker = make_reranker(settings.rerank, settings.cross_encoder_path)
+        self.reranker: Reranker = make_reranker(settings.rerank, settings.cross_encoder_path)
         self._lexical: LexicalIndex | None = None
-        self._glossary: Glossary | None = None
-        self._councils: set[str] = set()
-        self._inspection_types: set[str] = set()
-        self.document_years: set[int] = set()
+        self._facts: IndexFacts | None = None
         self._registry: dict[str, str] = {}  # doc_id -> committed content hash
         self._version = ""  # the registry version the state above was built from
         # One retriever may serve several UI sessions (st.cache_resource): rebuilds happen once, under a lock.
@@ -71,23 +69,20 @@ class HybridRetriever:
                 return
             lexical = LexicalIndex.open(self.store, cache_dir, fingerprint)
             glossary = Glossary.from_store(_Registry(docs))
+            facts = IndexFacts(
+                councils=frozenset(d.council for d in docs if d.council),
+                inspection_types=frozenset(d.inspection_type for d in docs if d.inspection_type),
+                document_years=frozenset(d.year for d in docs if d.year), glossary=glossary, lexicon=lexical)
             # Readers only ever see a complete old or a complete new state.
-            self._glossary, self._councils, self._inspection_types, self.document_years, self._registry = (
-                glossary, {d.council for d in docs if d.council}, {d.inspection_type for d in docs if d.inspection_type},
-                {int(d.date[:4]) for d in docs if d.date[:4].isdigit()}, {d.doc_id: d.content_hash for d in docs})
+            self._facts, self._registry = facts, {d.doc_id: d.content_hash for d in docs}
             self._lexical, self._version = lexical, version
 
-    @property
-    def councils(self) -> set[str]:
-        if self._lexical is None:
+    def facts(self) -> IndexFacts:
+        """What the index holds, for question understanding (built on first use, rebuilt by ``refresh``)."""
+        if self._facts is None:
             self.refresh()
-        return self._councils
-
-    @property
-    def inspection_types(self) -> set[str]:
-        if self._lexical is None:
-            self.refresh()
-        return self._inspection_types
+        assert self._facts is not None
+        return self._facts
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -96,13 +91,6 @@ class HybridRetriever:
         assert self._lexical is not None
         return self._lexical
 
-    @property
-    def glossary(self) -> Glossary:
-        if self._glossary is None:
-            self.refresh()
-        assert self._glossary is not None
-        return self._glossary
-
     # -- retrieval -----------------------------------------------------------------------------
     def is_empty(self) -> bool:
         """No committed document (re-reads the registry only while it is empty, so a first ingest shows up)."""
@@ -110,26 +98,34 @@ class HybridRetriever:
             self.refresh()
         return not self._registry
 
-    def retrieve(self, question: str, filters: Filters | None = None, context: str = "",
-                 query_vector: np.ndarray | None = None) -> Retrieval:
-        """``query_vector``: the already-embedded search text, when the caller has it (comparison sides)."""
+    def search(self, plan: QueryPlan) -> Retrieval:
+        """Every search the plan asks for; a comparison's sides are retrieved one by one and interleaved, so
+        neither side crowds the other out."""
+        whole = self.retrieve(plan, plan.searches[0])
+        if len(plan.searches) == 1:
+            return whole
+        per_side = [self.retrieve(plan, side, query_vector=whole.query_vector) for side in plan.searches[1:]]
+        merged: list[Passage] = []
+        seen: set[str] = set()
+        for rank in range(max(len(r.passages) for r in per_side)):
+            for r in per_side:
+                if rank < len(r.passages) and r.passages[rank].chunk.id not in seen:
+                    seen.add(r.passages[rank].chunk.id)
+                    merged.append(r.passages[rank])
+        timings = {k: sum(r.timings_ms.get(k, 0.0) for r in [whole, *per_side]) for k in whole.timings_ms}
+        return Retrieval(merged, whole.query_vector, timings)
+
+    def retrieve(self, plan: QueryPlan, search: Search, query_vector: np.ndarray | None = None) -> Retrieval:
+        """One search of the plan. ``query_vector``: the already-embedded search text (comparison sides)."""
         s = self.settings
         if self._lexical is None:
             self.refresh()  # BM25, glossary and the registry of committed versions, whichever legs are on
         timings: dict[str, float] = {}
-        filters = filters or Filters()
-        query = " ".join(x for x in (question, context) if x)
-        # Words naming what the filters already enforce ("Southend", "JTAI", "2019") match every candidate's
-        # document and only reward chunks that repeat them: keyword search leaves them (and their long forms) out.
-        keywords = without_scope(query, filters, self.glossary.terms)
-        expansions = self.glossary.expansions(query) if s.use_glossary else []
-        search_text = query + (f" ({'; '.join(expansions)})" if expansions else "")
-        keyword_expansions = self.glossary.expansions(keywords) if s.use_glossary else []
-        keyword_text = keywords + (f" ({'; '.join(keyword_expansions)})" if keyword_expansions else "")
+        filters = search.filters
 
         t = time.perf_counter()
         if query_vector is None:
-            query_vector = self.store.embedder.encode_one(search_text)
+            query_vector = self.store.embedder.encode_one(plan.search_text)
         timings["embed_query"] = _ms(t)
 
         t = time.perf_counter()
@@ -137,7 +133,7 @@ class HybridRetriever:
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
-        bm25 = self.lexical.search(keyword_text, s.candidates, filters) if s.use_bm25 else []
+        bm25 = self.lexical.search(search.keyword_text, s.candidates, filters) if s.use_bm25 else []
         timings["bm25"] = _ms(t)
 
         t = time.perf_counter()
@@ -149,17 +145,15 @@ class HybridRetriever:
         timings["fuse"] = _ms(t)
 
         t = time.perf_counter()
-        # Coverage counts the question's own terms (acronym and long form count as one term), not the
-        # expansions: those are common words ("child sexual exploitation") that would drown the signal.
-        context_facets = QueryContext.detect(query, self._councils, self._inspection_types)
-        matcher = TermMatcher(self.lexical, query, self.glossary.terms,
-                              exclude=set(self.lexical.terms(context_facets.words())))
         head = passages[: s.rerank_depth]
         self._sentence_scores(head, query_vector)
-        self.reranker.score(question if not context else search_text, head, matcher, context_facets)
+        for p in head:  # the base features compose and abstention read, whichever reranker runs
+            p.scores["coverage"] = plan.matcher.coverage(p.chunk.text)
+            p.scores["sentence"] = max(p.sentence_scores, default=p.scores.get("dense", 0.0))
+        self.reranker.score(plan, head)
         head.sort(key=lambda p: p.score, reverse=True)
         timings["rerank"] = _ms(t)
-        return Retrieval(search_text, head, matcher, query_vector, timings)
+        return Retrieval(head, query_vector, timings)
 
     def _dense(self, query_vector: np.ndarray, filters: Filters) -> list[tuple[Any, float]]:
         k = self.settings.candidates
@@ -231,20 +225,6 @@ class HybridRetriever:
         from assistant.langchain_retriever import AssistantRetriever
 
         return AssistantRetriever(hybrid=self, filters=filters or Filters())
-
-
-def without_scope(text: str, filters: Filters, glossary_terms: dict[str, str]) -> str:
-    """``text`` without the council, inspection type (and its long form) and single year that ``filters`` pin."""
-    names: list[str] = []
-    if filters.council:
-        names += [filters.council, *short_forms(filters.council)]
-    if filters.inspection_type:
-        names += [filters.inspection_type, glossary_terms.get(filters.inspection_type, "")]
-    if filters.year_from and filters.year_from == filters.year_to:
-        names.append(str(filters.year_from))
-    for name in sorted((n for n in names if n), key=len, reverse=True):
-        text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?:['’]s)?(?!\w)", " ", text, flags=re.I)
-    return " ".join(text.split())
 
 
 def registry_snapshot(store: IndexStore, version: str, cache_dir: Path | None) -> list[DocumentRecord]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from vectorstore.text import normalize_for_match, split_sentences
+from domain.text import SUPPORT_STOPWORDS, normalize_for_match, split_sentences
 
-_STOP = set(["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "by", "with", "at", "from", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "this", "that", "these", "those", "it", "its", "their", "there", "which", "who", "whom", "whose", "what", "when", "where", "how", "not", "no", "but", "also", "than", "then", "so", "such", "into", "over", "under", "about", "after", "before", "within", "without", "between", "across", "through", "during", "per", "via", "we", "our", "they", "them", "he", "she", "his", "her"])
 #: A sentence is "supported" when at least this share of its content words appear in the cited passage(s).
 SUPPORT_THRESHOLD = 0.6
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9%+]+", normalize_for_match(text)) if w not in _STOP and len(w) > 1]
+    return [w for w in re.findall(r"[a-z0-9%+]+", normalize_for_match(text)) if w not in SUPPORT_STOPWORDS and len(w) > 1]
 
 
 def support_score(claim: str, passages: list[str]) -> float:

@@ -5,54 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from domain.facets import Facets
 from vectorstore import ChunkRecord
 
 ABSTAIN_TEXT = ("The indexed documents don't appear to cover this. The closest passages are listed below, "
                 "so you can check for yourself.")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters applied to both the dense and the keyword side of retrieval."""
-
-    council: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    doc_type: str | None = None
-    inspection_type: str | None = None
-    section: str | None = None  # a heading ("Areas for improvement") or a kind ("improvement")
-    source: str | None = None  # file name
-
-    def is_empty(self) -> bool:
-        return not any(asdict(self).values())
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        for name in ("council", "doc_type", "inspection_type", "source"):
-            value = getattr(self, name)
-            if value:
-                clauses.append({name: value})
-        if self.year_from:
-            clauses.append({"year": {"$gte": int(self.year_from)}})
-        if self.year_to:
-            clauses.append({"year": {"$lte": int(self.year_to)}})
-        if self.section:
-            clauses.append({"$or": [{"section": self.section}, {"section_kind": self.section}]})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def matches(self, meta: dict[str, Any]) -> bool:
-        for name in ("council", "doc_type", "inspection_type", "source"):
-            value = getattr(self, name)
-            if value and meta.get(name) != value:
-                return False
-        year = int(meta.get("year") or 0)
-        if self.year_from and year < int(self.year_from):
-            return False
-        if self.year_to and year > int(self.year_to):
-            return False
-        return not (self.section and self.section not in (meta.get("section"), meta.get("section_kind")))
 
 
 @dataclass
@@ -68,24 +25,20 @@ class Passage:
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
         return {
-            "chunk_id": c.id, "source": c.source, "title": c.title, "date": c.date, "council": c.council,
-            "doc_type": c.doc_type, "section": c.section, "paragraph": c.paragraph, "page": c.page or None,
-            "text": c.text, "score": round(self.score, 4), "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "chunk_id": c.id, "source": c.source, "path": c.path, **c.facets(), "section": c.section,
+            "paragraph": c.paragraph, "page": c.page or None, "text": c.text, "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
         }
 
 
 @dataclass
-class Citation:
-    """A numbered reference: where a claim comes from and the exact sentence(s) quoted."""
+class Citation(Facets):
+    """A numbered reference: where a claim comes from (its document's facets too) and the exact sentence(s) quoted."""
 
     n: int
     chunk_id: str
     source: str
     path: str
-    title: str
-    date: str
-    council: str
-    doc_type: str
     section: str
     section_kind: str
     paragraph: str
@@ -96,9 +49,13 @@ class Citation:
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
         c = passage.chunk
-        return cls(n=n, chunk_id=c.id, source=c.source, path=c.path, title=c.title, date=c.date, council=c.council,
-                   doc_type=c.doc_type, section=c.section, section_kind=c.section_kind, paragraph=c.paragraph,
-                   page=c.page or None, text=c.text, quote=quote)
+        return cls(n=n, chunk_id=c.id, source=c.source, path=c.path, **c.facets(), section=c.section,
+                   section_kind=c.section_kind, paragraph=c.paragraph, page=c.page or None, text=c.text, quote=quote)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "source": self.source, "path": self.path, **self.facets(), "section": self.section,
+                "paragraph": self.paragraph, "page": self.page, "chunk_id": self.chunk_id, "text": self.text,
+                "quote": self.quote}
 
     def location(self) -> str:
         parts = [p for p in (self.section, f"para {self.paragraph}" if self.paragraph and self.paragraph[0].isdigit()
@@ -113,10 +70,15 @@ class Citation:
 
 @dataclass
 class AnswerSentence:
-    text: str
+    text: str  # as shown, with its markers and any group lead
     citations: list[int]
-    support: float  # 0..1: how well the cited passages support the sentence
-    supported: bool
+    support: float = 0.0  # 0..1: how well the cited passages support the claim (set by the support check)
+    supported: bool = False
+    lead: str = ""  # an editorial lead-in at the start of ``text`` ("Areas for improvement:"), not a claim
+
+    @property
+    def claim(self) -> str:
+        return self.text[len(self.lead):].strip() if self.lead and self.text.startswith(self.lead) else self.text
 
 
 @dataclass
@@ -134,15 +96,6 @@ class Answer:
     notice: str = ""  # e.g. why it abstained
     scope: dict[str, Any] = field(default_factory=dict)  # filters the question implied (council, year, type)
 
-    def scope_label(self) -> str:
-        """The question's implied scope as a reader sees it ("searched only: Southend-on-Sea, 2019, ILACS"), or ""."""
-        s = self.scope
-        if not s:
-            return ""
-        year = s.get("year_from") if s.get("year_from") == s.get("year_to") else None
-        parts = [s.get("council"), str(year) if year else None, s.get("inspection_type")]
-        return "searched only the documents the question names: " + ", ".join(p for p in parts if p)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -150,12 +103,7 @@ class Answer:
             "abstained": self.abstained,
             "notice": self.notice,
             "backend": self.backend,
-            "citations": [
-                {"n": c.n, "source": c.source, "title": c.title, "date": c.date, "council": c.council,
-                 "section": c.section, "paragraph": c.paragraph, "page": c.page, "chunk_id": c.chunk_id,
-                 "text": c.text, "quote": c.quote}
-                for c in self.citations
-            ],
+            "citations": [c.to_dict() for c in self.citations],
             "sentences": [asdict(s) for s in self.sentences],
             "passages": [p.to_dict() for p in self.passages],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},

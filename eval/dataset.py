@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vectorstore.text import normalize_for_match
+from domain.text import normalize_for_match
 
 TYPES = ("fact", "list", "multi", "numeric", "compare", "unanswerable")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from vectorstore.text import normalize_for_match
+from domain.text import normalize_for_match
 
 MIN_SHARED_NGRAMS = 0.5
 

@@ -10,28 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.structure import KNOWN_HEADING, Block
-from vectorstore.text import split_sentences
-
-SECTION_KINDS = (
-    ("case_study", re.compile(r"case stud", re.I)),
-    ("strengths", re.compile(r"strength|what is working well|effective practice", re.I)),
-    ("improvement", re.compile(r"areas? for (?:improvement|development)|priority action|needs to improve", re.I)),
-    ("recommendations", re.compile(r"recommendation", re.I)),
-    ("next_steps", re.compile(r"next steps", re.I)),
-    ("summary", re.compile(r"summary|purpose of", re.I)),
-    ("background", re.compile(r"background", re.I)),
-    ("footnotes", re.compile(r"^footnotes$", re.I)),
-)
-
-
-def section_kind(section: str) -> str:
-    if not section:
-        return "introduction"
-    for kind, pattern in SECTION_KINDS:
-        if pattern.search(section):
-            return kind
-    return "other"
+from domain.layouts import KNOWN_HEADING, section_kind
+from domain.text import split_sentences
+from ingest.structure import Block
 
 
 @dataclass

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from domain.text import ACRONYM_MINOR_WORDS
+
 _ACRONYM = r"[A-Z][A-Za-z]{0,2}[A-Z][A-Z+&]*s?"
-_STOP = {"and", "of", "the", "for", "&", "in", "to", "on", "at"}
 
 
 def _initials(word: str) -> str:
@@ -49,7 +50,7 @@ def _spells(target: str, parts: list[str], skips: int = 2) -> bool:
             return True
         if ti < len(target) and part[:1].upper() == target[ti] and len(ini) > 1 and rec(ti + 1, pi + 1, budget):
             return True
-        if part.lower() in _STOP and rec(ti, pi + 1, budget):
+        if part.lower() in ACRONYM_MINOR_WORDS and rec(ti, pi + 1, budget):
             return True
         # never skip the first or last part: the long form must start and end on the acronym's letters
         return 0 < pi < len(parts) - 1 and budget > 0 and rec(ti, pi + 1, budget - 1)
@@ -85,7 +86,7 @@ def mine_glossary(text: str) -> dict[str, str]:
         words = re.findall(r"[a-z][a-z-]*", lowered)
         for i in range(len(words) - n + 1):
             gram = words[i:i + n]
-            if "".join(w[0] for w in gram).upper() == acronym and not any(w in _STOP for w in gram):
+            if "".join(w[0] for w in gram).upper() == acronym and not any(w in ACRONYM_MINOR_WORDS for w in gram):
                 grams[" ".join(gram)] += 1
         if grams:
             phrase, count = grams.most_common(1)[0]

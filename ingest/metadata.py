@@ -12,27 +12,21 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from domain.facets import Facets
+from domain.layouts import NOT_PLACE_WORDS, doc_kind_of, inspection_type_of
+from domain.text import ends_with_function_word
+
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"], start=1)}
 _DATE = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\s*,?\s+(\d{4})\b", re.I)
-DOC_TYPES = ("inspection letter", "inspection report", "committee report", "press release", "other")
-INSPECTION_TYPES = ("JTAI", "ILACS", "other")
-_NOT_PLACES = {"the", "a", "an", "this", "that", "our", "their", "its", "march", "april", "may", "june", "july",
-               "august", "september", "october", "november", "december", "january", "february", "england",
-               "local", "children", "care", "part", "line", "practice", "place", "relation", "total",
-               "addition", "particular", "summary", "response", "order", "early", "quarter", "both"}
 
 
 @dataclass
-class DocumentMetadata:
-    title: str = ""
-    date: str = ""  # ISO yyyy-mm-dd
-    council: str = ""
-    doc_type: str = ""
-    inspection_type: str = ""
+class DocumentMetadata(Facets):
+    """A document's facets as read from its text (fields it cannot read stay empty)."""
 
     def merged(self, overrides: dict[str, str]) -> DocumentMetadata:
         data = asdict(self)
@@ -65,27 +59,11 @@ def _date(text: str) -> str:
 
 
 def _doc_type(text: str) -> str:
-    t = _clean(text)
-    low = t.lower()
-    if re.search(r"^\s*dear\b", t, re.I | re.M) and re.search(r"yours (sincerely|faithfully)", low):
-        return "inspection letter"
-    if re.search(r"\b(published|press release|media release)\b", low[:800]) and re.search(r"\bsaid:|says:", low):
-        return "press release"
-    if re.search(r"\breport (of|to)\b", low[:2500]) and re.search(r"\b(cabinet|committee|council)\b", low[:2500]) \
-            and "recommendation" in low:
-        return "committee report"
-    if re.search(r"\b(inspection report|inspection findings|judgements?)\b", low[:2500]) and "ofsted" in low:
-        return "inspection report"
-    return "other"
+    return doc_kind_of(_clean(text))
 
 
 def _inspection_type(text: str) -> str:
-    low = _clean(text).lower()
-    jtai = len(re.findall(r"joint targeted area inspection|\bjtai\b", low))
-    ilacs = len(re.findall(r"\bilacs\b|inspection of local authority children'?’?s services", low))
-    if jtai == ilacs == 0:
-        return ""
-    return "JTAI" if jtai > ilacs else "ILACS"
+    return inspection_type_of(_clean(text))
 
 
 def _council(text: str) -> str:
@@ -100,7 +78,7 @@ def _council(text: str) -> str:
     for n, s in scores.items():
         merged[re.sub(r" (?:Borough|City|County|District|Metropolitan Borough)$", "", n)] += s
     scores = merged
-    candidates = {n: s for n, s in scores.items() if n.split()[0].lower() not in _NOT_PLACES
+    candidates = {n: s for n, s in scores.items() if n.split()[0].lower() not in NOT_PLACE_WORDS
                   and not n.isupper() and len(n) > 3}
     # "Southend" and "Southend-on-Sea" are one place: credit the longer spelling.
     for short in list(candidates):
@@ -112,9 +90,6 @@ def _council(text: str) -> str:
     return best[0] if best[1] >= 3 else ""
 
 
-_FUNCTION_WORD_END = re.compile(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an|against)$", re.I)
-
-
 def _wrapped(lines: list[str], start: int) -> str:
     """A title starting at ``lines[start]``, re-joined across the hard wraps of a PDF text layer."""
     parts = [lines[start].strip()]
@@ -124,7 +99,7 @@ def _wrapped(lines: list[str], start: int) -> str:
         if not line or prev.endswith((".", ":", ";")):
             break
         tail_of_long_line = len(line.split()) <= 2 and len(prev.split()) >= 8 and line[:1].isupper()
-        if line[:1].islower() or _FUNCTION_WORD_END.search(prev) or prev.endswith(",") or tail_of_long_line:
+        if line[:1].islower() or ends_with_function_word(prev) or prev.endswith(",") or tail_of_long_line:
             parts.append(line)
         else:
             break

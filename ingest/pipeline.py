@@ -142,8 +142,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
         chunk_id = f"{doc_id}-{version}-{index:04d}"
         chunks.append(ChunkRecord(
             id=chunk_id, text=draft.text, doc_id=doc_id, doc_hash=content_hash, source=path.name,
-            path=str(path.resolve()), title=meta.title, date=meta.date, council=meta.council,
-            doc_type=meta.doc_type, inspection_type=meta.inspection_type, section=draft.section,
+            path=str(path.resolve()), **meta.facets(), section=draft.section,
             section_kind=draft.section_kind, paragraph=draft.paragraph, page=draft.page,
             page_end=draft.page_end, chunk_index=index, n_tokens=draft.n_tokens, original=draft.original,
         ))
@@ -151,8 +150,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
             sentences.append(SentenceRecord(id=f"{chunk_id}-s{position:03d}", text=sentence, chunk_id=chunk_id,
                                             doc_id=doc_id, doc_hash=content_hash, position=position))
     record = DocumentRecord(
-        doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, title=meta.title,
-        date=meta.date, council=meta.council, doc_type=meta.doc_type, inspection_type=meta.inspection_type,
+        doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, **meta.facets(),
         file_type=source.file_type, pages=len(source.pages) if source.paged else 0, chunks=len(chunks),
         size_bytes=source.size_bytes, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         glossary=mine_glossary(full_text),

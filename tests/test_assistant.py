@@ -9,8 +9,8 @@ import pytest
 
 from assistant import Assistant, Filters, QuestionError
 from assistant.retrieval import _shingles
+from domain.text import normalize_for_match
 from eval.dataset import load_qa
-from vectorstore.text import normalize_for_match
 
 ROOT = Path(__file__).resolve().parent.parent
 QA = load_qa(ROOT / "eval" / "qa" / "sample.jsonl")
@@ -107,7 +107,7 @@ def test_near_duplicate_passages_are_removed(assistant: Assistant) -> None:
 
 
 def test_glossary_expands_acronyms_both_ways(assistant: Assistant) -> None:
-    glossary = assistant.retriever.glossary
+    glossary = assistant.retriever.facts().glossary
     assert glossary.terms["MACE"] == "multi-agency child sexual exploitation"
     assert "multi-agency child sexual exploitation" in glossary.expansions("what about MACE meetings?")
     assert "LSCB" in glossary.expansions("what did they say about the local safeguarding children board?")
@@ -151,26 +151,24 @@ def test_per_stage_timings_are_reported(assistant: Assistant) -> None:
 
 
 def test_comparison_questions_retrieve_each_side(assistant: Assistant) -> None:
-    from assistant.core import comparison_sides
-
-    sides = comparison_sides("How did Southend and Cheshire East respond?", None, assistant.retriever)
+    sides = assistant.plan("How did Southend and Cheshire East respond?").sides
     assert {s.council for s in sides} == {"Southend-on-Sea", "Cheshire East"}
-    assert comparison_sides("what about MACE meetings?", None, assistant.retriever) == []
+    assert assistant.plan("what about MACE meetings?").sides == ()
     answer = assistant.ask("When did each council have to get its JTAI response to Ofsted?")
     councils = [p.chunk.council for p in answer.passages[:4]]
     assert {"Southend-on-Sea", "Cheshire East"} <= set(councils)
 
 
-def test_each_council_splits_only_when_the_index_has_few() -> None:
-    from types import SimpleNamespace
+def test_each_council_splits_only_when_the_index_has_few(assistant: Assistant) -> None:
+    from dataclasses import replace
 
-    from assistant.core import MAX_IMPLICIT_SIDES, comparison_sides
+    from assistant.plan import MAX_IMPLICIT_SIDES, Mentions, comparison_sides
 
     question = "Was either council told to take urgent action?"
-    two = SimpleNamespace(councils={"Southend-on-Sea", "Cheshire East"}, inspection_types=set())
-    assert {s.council for s in comparison_sides(question, None, two)} == two.councils
-    many = SimpleNamespace(councils={f"Council {i}" for i in range(MAX_IMPLICIT_SIDES + 1)}, inspection_types=set())
-    assert comparison_sides(question, None, many) == []
+    two = replace(assistant.retriever.facts(), councils=frozenset({"Southend-on-Sea", "Cheshire East"}))
+    assert {s.council for s in comparison_sides(question, Filters(), Mentions(), two)} == two.councils
+    many = replace(two, councils=frozenset(f"Council {i}" for i in range(MAX_IMPLICIT_SIDES + 1)))
+    assert comparison_sides(question, Filters(), Mentions(), many) == []
 
 
 @pytest.mark.parametrize("filters", [Filters(council="Cheshire East"), Filters(year_from=2019, year_to=2019),
@@ -206,7 +204,7 @@ def test_unchanged_index_is_not_reread(assistant: Assistant, monkeypatch: pytest
     assistant.refresh()
     fresh = HybridRetriever(assistant.store, assistant.settings)
     fresh.refresh()
-    assert fresh.councils == assistant.retriever.councils and not fresh.is_empty()
+    assert fresh.facts().councils == assistant.retriever.facts().councils and not fresh.is_empty()
 
 
 def test_offline_answer_passes_the_support_check_and_groups_findings(assistant: Assistant) -> None:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import summary_row
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -36,15 +37,6 @@ def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", COLUMNS="200", PYTHONIOENCODING="utf-8")
     return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, encoding="utf-8",
                           env=env, cwd=ROOT, timeout=600)
-
-
-def summary_row(stdout: str) -> dict[str, int]:
-    """The numbers of the ingest summary table, by column."""
-    columns = ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks")
-    rows = [re.findall(r"\d+", line) for line in stdout.splitlines() if not re.search(r"[A-Za-z]", line)]
-    rows = [r for r in rows if len(r) == len(columns)]
-    assert len(rows) == 1, stdout
-    return dict(zip(columns, map(int, rows[0])))
 
 
 @pytest.fixture(scope="module")

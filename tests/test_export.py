@@ -23,7 +23,8 @@ from assistant.export import (
     source_label,
     split_lead,
 )
-from assistant.types import Answer, Citation, Filters, Passage
+from assistant.types import Answer, Citation, Passage
+from domain.facets import Filters
 from vectorstore import ChunkRecord
 
 MACE = "The conduct of MACE meetings lacks sufficient structure and rigour in considering the risks to individual children."

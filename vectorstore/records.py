@@ -6,10 +6,12 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from domain.facets import Facets
+
 
 @dataclass
-class ChunkRecord:
-    """A retrievable unit of a document, with where it came from."""
+class ChunkRecord(Facets):
+    """A retrievable unit of a document, with where it came from (its document's facets included)."""
 
     id: str
     text: str  # normalised text: what is embedded, searched and quoted
@@ -17,11 +19,6 @@ class ChunkRecord:
     doc_hash: str
     source: str  # file name shown to users
     path: str  # absolute path at ingest time (identity of the document)
-    title: str = ""
-    date: str = ""  # ISO yyyy-mm-dd or ""
-    council: str = ""
-    doc_type: str = ""
-    inspection_type: str = ""
     section: str = ""
     section_kind: str = ""
     paragraph: str = ""
@@ -30,10 +27,6 @@ class ChunkRecord:
     chunk_index: int = 0
     n_tokens: int = 0
     original: str = ""  # the source text before normalisation, for quoting as printed
-
-    @property
-    def year(self) -> int:
-        return int(self.date[:4]) if self.date[:4].isdigit() else 0
 
     @property
     def date_ord(self) -> int:
@@ -67,18 +60,13 @@ class SentenceRecord:
 
 
 @dataclass
-class DocumentRecord:
-    """The registry entry of an ingested file: identity, version and metadata."""
+class DocumentRecord(Facets):
+    """The registry entry of an ingested file: identity, version and its facets."""
 
     doc_id: str
     path: str
     source: str
     content_hash: str
-    title: str = ""
-    date: str = ""
-    council: str = ""
-    doc_type: str = ""
-    inspection_type: str = ""
     file_type: str = ""
     pages: int = 0
     chunks: int = 0

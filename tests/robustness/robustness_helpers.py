@@ -28,6 +28,7 @@ from bad_files import (  # noqa: F401 - re-exported: the suite imports everythin
     sparse_file,
     truncated_pdf,
 )
+from conftest import summary_row  # noqa: F401 - re-exported
 
 SCRIPT = ROOT / ".venv" / "bin" / "inspection-assistant"
 ILACS = "southend-cabinet-report-ilacs-2019-09-17.txt"
@@ -136,15 +137,6 @@ def assert_no_traceback(*streams: str) -> None:
     for text in streams:
         assert "Traceback (most recent call last)" not in text, text[-3000:]
         assert not re.search(r"^\w+(Error|Exception): ", text, re.M), text[-3000:]
-
-
-def summary_row(stdout: str) -> dict[str, int]:
-    """The numbers of the ingest summary table, by column."""
-    columns = ("added", "updated", "skipped", "removed", "failed", "chunks written", "index chunks")
-    rows = [re.findall(r"\d+", line) for line in stdout.splitlines() if not re.search(r"[A-Za-z]", line)]
-    rows = [r for r in rows if len(r) == len(columns)]
-    assert len(rows) == 1, stdout
-    return dict(zip(columns, map(int, rows[0])))
 
 
 def failed_lines(stderr: str) -> list[str]:

@@ -1,0 +1,54 @@
+"""The swappable parts of the assistant, as protocols: a reranker and an answerer.
+
+Every implementation passes the same conformance tests (tests/test_protocols.py). What used to be hidden
+contracts is now either in the protocol or done by the caller for every implementation:
+
+* A reranker only sets ``Passage.score`` (plus feature scores of its own). The base features compose and
+  abstention read (``scores["coverage"]``, ``scores["sentence"]``) are computed by retrieval for every
+  candidate before any reranker runs.
+* An answerer returns a ``Draft`` whose sentences cite passages it was given. The answer-type check and the
+  claim-support check are applied to every answerer's draft by ``Assistant.ask``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from assistant.types import AnswerSentence, Citation, Passage
+
+if TYPE_CHECKING:
+    from assistant.plan import QueryPlan
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    name: str
+
+    def score(self, plan: QueryPlan, passages: list[Passage]) -> None:
+        """Set ``score`` on each passage (higher is better); the caller sorts."""
+
+
+@dataclass
+class Draft:
+    """An answerer's answer, before the checks every answer gets."""
+
+    text: str  # with [n] markers
+    citations: list[Citation]
+    sentences: list[AnswerSentence]  # support is filled in by the caller's check
+    groups: dict[str, list[int]] = field(default_factory=dict)  # section kind -> sentence indexes
+    notice: str = ""
+    abstained: bool = False  # the answerer itself found nothing to say (``notice`` says why)
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    name: str
+    stage: str  # its timing key in ``Answer.timings_ms`` ("compose", "llm")
+
+    def standalone(self, question: str, history: Sequence[dict[str, str]]) -> tuple[str, str]:
+        """How a follow-up reads on its own: (condensed question, context to carry into retrieval)."""
+
+    def answer(self, plan: QueryPlan, passages: Sequence[Passage]) -> Draft:
+        """Answer from ``passages`` (best first); every sentence cites some of them by number."""

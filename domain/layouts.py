@@ -1,0 +1,153 @@
+"""The layout profiles of the documents (domain/data/layouts.toml), compiled once, with small functions over them.
+
+Ingest uses them to name sections and kinds of document; the assistant to read what a question asks for; the
+UI to label sections. Nothing here knows one council or one file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def load_data(name: str) -> dict[str, Any]:
+    """A TOML file of ``domain/data``, parsed once per process."""
+    with open(DATA / name, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _any_of(words: Iterable[str]) -> str:
+    return "|".join(words)
+
+
+@dataclass(frozen=True)
+class SectionKind:
+    kind: str
+    label: str
+    heading: re.Pattern[str]  # a section heading of this kind
+    question: re.Pattern[str] | None  # a question asking for this kind of section
+    answer_lead: str  # how a grouped answer introduces sentences from it ("" = not grouped)
+    filterable: bool  # offered as a filter in the UI
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    within: int  # search the first N characters (0: all)
+
+    def holds(self, text: str) -> bool:
+        return self.pattern.search(text[: self.within] if self.within else text) is not None
+
+
+@dataclass(frozen=True)
+class DocKindProfile:
+    kind: str
+    rules: tuple[_Rule, ...]
+    question: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class InspectionTypeProfile:
+    value: str
+    mentions: re.Pattern[str]
+    question: re.Pattern[str] | None
+
+
+def _compile(pattern: str | None, flags: int = re.I) -> re.Pattern[str] | None:
+    return re.compile(pattern, flags) if pattern else None
+
+
+_LAYOUTS = load_data("layouts.toml")
+
+SECTION_KINDS: tuple[SectionKind, ...] = tuple(
+    SectionKind(s["kind"], s["label"], re.compile(s["heading"], re.I), _compile(s.get("question")),
+                s.get("answer_lead", ""), s.get("filterable", True))
+    for s in _LAYOUTS["section_kind"])
+UNTITLED_SECTION = _LAYOUTS["section_kind_fallback"]["untitled"]
+OTHER_SECTION = _LAYOUTS["section_kind_fallback"]["other"]
+_SECTION_BY_KIND = {s.kind: s for s in SECTION_KINDS}
+
+#: Headings these documents use; recognised even when a PDF text layer glues them to the previous line.
+KNOWN_HEADING = re.compile(r"^(?:" + _any_of(_LAYOUTS["headings"]["known"]) + r")$", re.I)
+
+DOC_KIND_PROFILES: tuple[DocKindProfile, ...] = tuple(
+    DocKindProfile(d["kind"], tuple(_Rule(re.compile(r["pattern"], re.I | (re.M if "m" in r.get("flags", "") else 0)),
+                                          int(r.get("within", 0))) for r in d["rules"]),
+                   _compile(d.get("question")))
+    for d in _LAYOUTS["doc_kind"])
+INSPECTION_TYPE_PROFILES: tuple[InspectionTypeProfile, ...] = tuple(
+    InspectionTypeProfile(t["value"], re.compile(t["mentions"], re.I), _compile(t.get("question")))
+    for t in _LAYOUTS["inspection_type"])
+
+#: Statutory boilerplate sections of council reports (implications, contact officer, appendices …).
+BOILERPLATE_SECTION = re.compile(_any_of(_LAYOUTS["committee_report"]["boilerplate_sections"]), re.I)
+NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
+ROLE_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["role_words"])
+NOT_PLACE_WORDS = frozenset(_LAYOUTS["places"]["not_place_words"])
+
+
+# -- sections ---------------------------------------------------------------------------------------------------
+def section_kind(heading: str) -> str:
+    """The kind of section a heading names ("Areas for improvement" -> "improvement")."""
+    if not heading:
+        return UNTITLED_SECTION
+    return next((s.kind for s in SECTION_KINDS if s.heading.search(heading)), OTHER_SECTION)
+
+
+def section_cues(question: str) -> set[str]:
+    """The section kinds a question asks for ("what were the strengths?" -> {"strengths"})."""
+    return {s.kind for s in SECTION_KINDS if s.question is not None and s.question.search(question)}
+
+
+def section_label(kind: str) -> str:
+    s = _SECTION_BY_KIND.get(kind)
+    return s.label if s else kind
+
+
+def answer_leads() -> dict[str, str]:
+    """Section kind -> how a grouped answer introduces its sentences, for the kinds that are grouped."""
+    return {s.kind: s.answer_lead for s in SECTION_KINDS if s.answer_lead}
+
+
+def filterable_sections() -> dict[str, str]:
+    """Section kind -> label, for the kinds offered as a filter."""
+    return {s.kind: s.label for s in SECTION_KINDS if s.filterable}
+
+
+# -- kinds of document and inspection types ---------------------------------------------------------------------
+def doc_kind_of(text: str) -> str:
+    """The kind of document a text is, by the first profile whose rules all hold ("other" if none)."""
+    for profile in DOC_KIND_PROFILES:
+        if all(rule.holds(text) for rule in profile.rules):
+            return profile.kind
+    return "other"
+
+
+def doc_kinds_named(question: str) -> set[str]:
+    """Kinds of document a question names ("according to the inspection letter")."""
+    return {p.kind for p in DOC_KIND_PROFILES if p.question is not None and p.question.search(question)}
+
+
+def inspection_type_of(text: str) -> str:
+    """The inspection type a document names most often ("" if it names none; the later profile on a tie)."""
+    counts = [(len(p.mentions.findall(text)), i, p.value) for i, p in enumerate(INSPECTION_TYPE_PROFILES)]
+    best = max(counts, default=(0, 0, ""))
+    return best[2] if best[0] else ""
+
+
+def inspection_types_named(question: str, known: Iterable[str]) -> set[str]:
+    """The known inspection types a question names: by their value as a word, or by the profile's wording."""
+    low = question.lower()
+    named = {t for t in known if t and re.search(r"\b" + re.escape(t.lower()) + r"\b", low)}
+    for p in INSPECTION_TYPE_PROFILES:
+        if p.question is not None and p.question.search(question):
+            named |= {t for t in known if t.upper() == p.value.upper()}
+    return named
