@@ -24,8 +24,9 @@ from datetime import date
 from pathlib import Path
 
 from domain.kinds import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT
+from domain.text import normalize_for_match, split_sentences
+from ingest import loaders
 from ingest.loaders import IngestError, load_file
-from vectorstore.text import normalize_for_match, split_sentences
 
 ILACS_DIR = Path(os.environ.get("ILACS_DIR", "/work/shared/ilacs"))
 QA_DIR = Path(__file__).parent / "qa"
@@ -49,8 +50,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 def _cache_key(data: bytes) -> str:
     import pypdf
 
-    # The text layer depends on pypdf's version as well as on the file.
-    return hashlib.sha256(data).hexdigest()[:32] + "-pypdf" + pypdf.__version__
+    # The text depends on the file, pypdf's version and the product's loader: any of them changes the key.
+    loader = hashlib.sha256(Path(loaders.__file__).read_bytes()).hexdigest()[:8]
+    return f"{hashlib.sha256(data).hexdigest()[:32]}-pypdf{pypdf.__version__}-loader{loader}"
 
 
 def report_pages(path: Path) -> list[str] | None:
