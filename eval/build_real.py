@@ -551,6 +551,7 @@ class Item:
     ci: bool = False
     councils: list[str] = field(default_factory=list)  # every council the item is about (for the split)
     spec: tuple = ()  # an aggregate's definition (scope, area, grade, year), to recompute it from the csv
+    group: str = ""  # what makes an unanswerable one unanswerable: selection spreads over groups
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "question": self.question, "type": self.type, "kind": self.kind,
@@ -934,8 +935,9 @@ NO_REPORT_L = ["Who was the lead inspector for {c}?", "When was {c} last inspect
                "What grade did {c} get for care leavers at its latest inspection?"]
 
 
-def _unanswerable(question: str, council: str, why: str) -> Item:
-    return Item("", question, "unanswerable", "unanswerable", council, why, [], [], councils=[council] if council else [])
+def _unanswerable(question: str, council: str, why: str, group: str) -> Item:
+    return Item("", question, "unanswerable", "unanswerable", council, why, [], [],
+                councils=[council] if council else [], group=group)
 
 
 def gen_unanswerables(corpus: Corpus) -> list[Item]:
@@ -944,7 +946,7 @@ def gen_unanswerables(corpus: Corpus) -> list[Item]:
     for council in OUTSIDE:  # not in the folder
         template = rng.choice(NO_REPORT_Y + NO_REPORT_L)
         q = template.format(c=council, cs=poss(council), y=rng.choice(range(2018, 2026)))
-        items.append(_unanswerable(q, council, f"No report on {council} is in the collection."))
+        items.append(_unanswerable(q, council, f"No report on {council} is in the collection.", "not in the folder"))
     for council in corpus.councils:  # a year with no inspection of the council
         years = {d.year for r in corpus.by_council[council] for d in (r.start, r.end, r.published) if d}
         text = " ".join(" ".join(r.flat) for r in corpus.by_council[council])
@@ -955,7 +957,8 @@ def gen_unanswerables(corpus: Corpus) -> list[Item]:
         if free:
             y = rng.choice(free)
             q = rng.choice(NO_REPORT_Y).format(c=council, cs=poss(council), y=y)
-            items.append(_unanswerable(q, council, f"The collection has no inspection of {council} in {y}."))
+            items.append(_unanswerable(q, council, f"The collection has no inspection of {council} in {y}.",
+                                       "no inspection that year"))
     for r in corpus.reports:  # an area the report's framework does not judge
         if not corpus.year_is_unique(r):
             continue
@@ -964,18 +967,20 @@ def gen_unanswerables(corpus: Corpus) -> list[Item]:
             q = rng.choice([f"What grade did {c} get for care leavers in {y}?", f"How was {c} judged for care leavers in {y}?",
                             f"What was {poss(c)} separate care leavers judgement in {y}?"])
             items.append(_unanswerable(q, c, f"The {y} inspection judged children in care and care leavers together: "
-                                             "there is no separate care leavers grade."))
+                                             "there is no separate care leavers grade.", "care leavers not judged apart"))
         if r.layout == "ilacs" and r.start >= POST_REFORM and "overall_effectiveness" not in r.judgements:
             q = rng.choice([f"What overall effectiveness grade did {c} get in {y}?", f"How was {c} rated overall in {y}?",
                             f"What was {poss(c)} overall judgement in {y}?"])
-            items.append(_unanswerable(q, c, "Inspections from April 2026 give no overall effectiveness judgement."))
+            items.append(_unanswerable(q, c, "Inspections from April 2026 give no overall effectiveness judgement.",
+                                       "no overall judgement after the reform"))
         if r.layout == "ilacs" and rng.random() < 0.05:
             q = rng.choice([f"What was {poss(c)} adoption performance grade in {y}?",
                             f"How was the Local Safeguarding Children Board judged in {poss(c)} {y} inspection?"])
-            items.append(_unanswerable(q, c, "ILACS inspections judge neither adoption performance nor an LSCB."))
+            items.append(_unanswerable(q, c, "ILACS inspections judge neither adoption performance nor an LSCB.",
+                                       "not an ILACS judgement"))
         if r.layout in ("ilacs", "ilacs_2018") and not r.lead:
             q = rng.choice([f"Who led {poss(c)} {y} inspection?", f"Who was the lead inspector for {c} in {y}?"])
-            items.append(_unanswerable(q, c, f"The {y} report does not name its lead inspector."))
+            items.append(_unanswerable(q, c, f"The {y} report does not name its lead inspector.", "no lead named"))
     return items
 
 
@@ -1028,10 +1033,12 @@ class _Picker:
         self.picked: list[Item] = []
         self.per_doc: collections.Counter[str] = collections.Counter()
         self.per_council: collections.Counter[str] = collections.Counter()
+        self.per_group: collections.Counter[str] = collections.Counter()
 
     def take(self, candidates: list[Item], limit: int) -> None:
         while len(self.picked) < limit and candidates:
-            candidates.sort(key=lambda x: (self.per_council[x.council], self.per_doc[x.gold[0][0] if x.gold else ""]))
+            candidates.sort(key=lambda x: (self.per_group[x.group], self.per_council[x.council],
+                                           self.per_doc[x.gold[0][0] if x.gold else ""]))
             it = candidates.pop(0)
             key = normalize_for_match(it.question)
             if key in self.seen:
@@ -1039,6 +1046,7 @@ class _Picker:
             self.seen.add(key)
             self.picked.append(it)
             self.per_council[it.council] += 1
+            self.per_group[it.group] += 1
             if it.gold:
                 self.per_doc[it.gold[0][0]] += 1
 
@@ -1053,11 +1061,12 @@ def select(corpus: Corpus, pool: dict[str, list[Item]], quotas: dict[str, tuple[
     for kind, (total, ci_share) in quotas.items():
         items = list(pool.get(kind, []))
         rng.shuffle(items)
-        for it in items:
-            it.ci = is_ci(corpus, it)
+        # about CI reports (a question about a council outside the folder holds in CI too, but is not about
+        # the subset: it does not use up the CI share)
+        bound = [x for x in items if is_ci(corpus, x) and (x.gold or x.council in corpus.by_council)]
         picker = _Picker(seen)
-        picker.take([x for x in items if x.ci], ci_share)
-        picker.take([x for x in items if not x.ci], total)
+        picker.take(list(bound), ci_share)
+        picker.take([x for x in items if x not in bound], total)
         chosen += picker.picked
     return chosen
 
