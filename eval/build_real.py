@@ -445,13 +445,11 @@ def read_ci_list(path: Path = CI_LIST) -> list[str]:
     return [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")]
 
 
-def split_of(council: str, councils: list[str], seed: int = SEED) -> str:
-    """"dev" or "holdout": a fixed third of the folder's councils; a council outside it by a stable hash."""
-    if council not in councils:
-        return "holdout" if int(hashlib.sha256(council.encode()).hexdigest(), 16) % 3 == 0 else "dev"
-    order = sorted(councils)
-    random.Random(seed).shuffle(order)
-    return "holdout" if order.index(council) < round(len(order) * HOLDOUT_SHARE) else "dev"
+def split_of(council: str, seed: int = SEED) -> str:
+    """"dev" or "holdout" for a council: about a third are holdout, by a seeded hash of the name, so a council's
+    split never depends on which other councils a folder holds (and holds for councils outside it too)."""
+    digest = hashlib.sha256(f"{seed}:{council}".encode()).hexdigest()
+    return "holdout" if int(digest, 16) % round(1 / HOLDOUT_SHARE) == 0 else "dev"
 
 
 #: Terms of the trade a finding is about, most specific first: a phrase a correct answer is bound to repeat.
@@ -1081,7 +1079,7 @@ def assign(corpus: Corpus, items: list[Item]) -> None:
         if not it.id:
             it.id = f"real-{prefix[it.kind]}-{counters[it.kind]:03d}"
         it.ci = is_ci(corpus, it)
-        it.split = item_split(it, corpus.councils)
+        it.split = item_split(it)
 
 
 def item_councils(item: Item) -> set[str]:
@@ -1090,12 +1088,12 @@ def item_councils(item: Item) -> set[str]:
     return ({item.council} if item.council else set()) | found | set(item.councils)
 
 
-def item_split(item: Item, councils: list[str]) -> str:
+def item_split(item: Item) -> str:
     """Aggregates (many councils) split by a hash of their id; any other item is holdout when one of its
     councils is."""
     if item.kind == "aggregate":
         return "holdout" if int(hashlib.sha256(item.id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
-    return "holdout" if any(split_of(c, councils) == "holdout" for c in item_councils(item)) else "dev"
+    return "holdout" if any(split_of(c) == "holdout" for c in item_councils(item)) else "dev"
 
 
 # -- validation (shared with tests/test_real_set.py) -------------------------------------------------------
