@@ -25,6 +25,12 @@ class QAItem:
     answer: str = ""
     must_include: list[str] = field(default_factory=list)
     gold: list[GoldQuote] = field(default_factory=list)
+    # Optional, for per-kind and per-split scores (eval/qa/real.jsonl); the sample set leaves them empty.
+    kind: str = ""
+    council: str = ""
+    split: str = ""
+    ci: bool = False
+    expected_councils: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -40,7 +46,10 @@ def load_qa(path: Path) -> list[QAItem]:
             raw = json.loads(line)
             items.append(QAItem(id=str(raw["id"]), question=raw["question"], type=raw.get("type", "fact"),
                                 answer=raw.get("answer", ""), must_include=list(raw.get("must_include", [])),
-                                gold=[GoldQuote(g["doc"], g["quote"]) for g in raw.get("gold", [])]))
+                                gold=[GoldQuote(g["doc"], g["quote"]) for g in raw.get("gold", [])],
+                                kind=raw.get("kind", ""), council=raw.get("council", ""), split=raw.get("split", ""),
+                                ci=bool(raw.get("ci", False)),
+                                expected_councils=list(raw.get("expected_councils", []))))
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}:{number}: not a valid Q&A line ({exc})") from exc
     return items
