@@ -289,10 +289,12 @@ def evaluate(
     corpus: Annotated[Path | None, typer.Option(help="Ingest this folder into a throwaway index first.")] = None,
     compare_naive: Annotated[bool, typer.Option("--compare-naive/--no-compare-naive",
                                                 help="Also score a naive LangChain pipeline.")] = True,
+    only: Annotated[list[str] | None, typer.Option("--only", help="field=value: only these items (e.g. ci=true, "
+                                                   "split=holdout, kind=grade); repeatable.")] = None,
 ) -> None:
     """Score the assistant on known Q&A pairs: retrieval, citations, coverage, abstention, latency."""
     from eval.metrics import fmt
-    from eval.orchestrate import SAMPLE_QA, EvalError, EvalRequest, parse_floors
+    from eval.orchestrate import SAMPLE_QA, EvalError, EvalRequest, parse_floors, parse_only
     from eval.orchestrate import evaluate as run_evaluation
     from eval.runner import HEADLINE
     from vectorstore import ModelUnavailable, StoreUnavailable
@@ -300,22 +302,25 @@ def evaluate(
     try:
         request = EvalRequest(qa_files=qa or [SAMPLE_QA], settings=settings_for(data_dir, k=k, backend=backend),
                               out_dir=out_dir, baseline=baseline, floors=parse_floors(fail_under or []),
-                              corpus=corpus, compare_naive=compare_naive)
+                              corpus=corpus, compare_naive=compare_naive, only=parse_only(only or []))
         outcome = run_evaluation(request)
     except (EvalError, StoreUnavailable, ModelUnavailable) as exc:
         fail(str(exc))
     for path, reason in outcome.ingest_failures:
         err.print(f"[red]failed[/] {escape(one_line(path))}: {escape(reason)}", highlight=False)
     run = outcome.run
+    groups = run.per_kind or run.per_type  # the real-report set reports by question kind
     table = Table(title=f"{run.metrics['questions']} questions, {run.metrics['passed']} passed ({run.seconds:.1f} s)")
     table.add_column("metric")
     table.add_column("overall", justify="right")
-    for t in run.per_type:
+    for t in groups:
         table.add_column(t, justify="right")
     if run.naive:
         table.add_column("naive", justify="right")
     for key in HEADLINE:
-        row = [key, fmt(run.metrics[key])] + [fmt(run.per_type[t][key]) for t in run.per_type]
+        if run.metrics.get(key) is None and not any(g.get(key) is not None for g in groups.values()):
+            continue  # a metric this set has nothing for (e.g. council lists without aggregate questions)
+        row = [key, fmt(run.metrics[key])] + [fmt(groups[t].get(key)) for t in groups]
         if run.naive:
             row.append(fmt(run.naive["overall"].get(key)))
         table.add_row(*row)

@@ -55,6 +55,13 @@ def load_qa(path: Path) -> list[QAItem]:
     return items
 
 
+def document_text(path: Path) -> str:
+    """A document's text as the product reads it (any format ingest accepts; pages joined)."""
+    from ingest.loaders import load_file
+
+    return "\n".join(load_file(path, 200_000_000).pages)
+
+
 def validate(items: list[QAItem], corpus_dir: Path) -> list[str]:
     """Problems with the set: gold quotes must be verbatim (whitespace/quote-normalised) in their documents."""
     problems = []
@@ -76,7 +83,7 @@ def validate(items: list[QAItem], corpus_dir: Path) -> list[str]:
                 if not doc_path.exists():
                     problems.append(f"{item.id}: gold document {g.doc} not in {corpus_dir}")
                     continue
-                texts[g.doc] = normalize_for_match(doc_path.read_text(encoding="utf-8"))
+                texts[g.doc] = normalize_for_match(document_text(doc_path))
             if normalize_for_match(g.quote) not in texts[g.doc]:
                 problems.append(f"{item.id}: gold quote not verbatim in {g.doc}: {g.quote[:60]}…")
         gold_text = " ".join(texts.get(g.doc, "") for g in item.gold)

@@ -7,9 +7,11 @@ import statistics
 from typing import Any
 
 from eval.dataset import QAItem
-from eval.matching import passage_matches, phrase_present
+from eval.matching import passage_matches, phrase_present, same_document
 
 KS = (1, 5, 10)
+#: An answer is "correct" when it holds at least this share of its must-include phrases and cites a gold document.
+CORRECT_COVERAGE = 0.5
 
 
 def score_question(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
@@ -28,9 +30,15 @@ def score_question(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
         result["reasons"] = [] if answer["abstained"] else ["answered a question the documents don't cover"]
         return result
 
+    def matches(p: dict[str, Any], g: Any) -> bool:
+        return passage_matches(p["text"], p["source"], g.doc, g.quote, p.get("path", ""))
+
+    def from_gold(p: dict[str, Any]) -> bool:
+        return any(same_document(p["source"], g.doc, p.get("path", "")) for g in item.gold)
+
     def rank_of(g: Any) -> int | None:
         for rank, p in enumerate(passages, start=1):
-            if passage_matches(p["text"], p["source"], g.doc, g.quote):
+            if matches(p, g):
                 return rank
         return None
 
@@ -39,15 +47,21 @@ def score_question(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
         result[f"recall@{k}"] = sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
     first = min((r for r in ranks if r is not None), default=None)
     result["mrr"] = 1.0 / first if first else 0.0
-    supporting = [c for c in citations if any(passage_matches(c["text"], c["source"], g.doc, g.quote)
-                                              for g in item.gold)]
+    supporting = [c for c in citations if any(matches(c, g) for g in item.gold)]
     result["citation_precision"] = len(supporting) / len(citations) if citations else 0.0
-    result["citation_recall"] = sum(
-        1 for g in item.gold if any(passage_matches(c["text"], c["source"], g.doc, g.quote) for c in citations)
-    ) / len(item.gold)
+    result["citation_recall"] = sum(1 for g in item.gold if any(matches(c, g) for c in citations)) / len(item.gold)
     present = [p for p in item.must_include if phrase_present(p, answer["answer"])]
     result["coverage"] = len(present) / len(item.must_include) if item.must_include else 1.0
     result["missing_phrases"] = [p for p in item.must_include if p not in present]
+    # The right answer from the right report: the must-include phrases, and a citation of a gold document.
+    result["report@5"] = 1.0 if any(from_gold(p) for p in passages[:5]) else 0.0
+    result["correct"] = 1.0 if (not answer["abstained"] and result["coverage"] >= CORRECT_COVERAGE
+                                and any(from_gold(c) for c in citations)) else 0.0
+    if item.expected_councils:
+        named = councils_named(answer["answer"]) if not answer["abstained"] else set()
+        expected = set(item.expected_councils)
+        result["councils_recall"] = len(named & expected) / len(expected)
+        result["councils_wrong"] = len(named - expected) / len(named) if named else 0.0
     reasons = []
     if answer["abstained"]:
         reasons.append("abstained on an answerable question")
@@ -65,12 +79,22 @@ def score_question(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def councils_named(text: str) -> set[str]:
+    """The councils an answer names (the gazetteer's canonical names)."""
+    from domain.gazetteer import load
+
+    return {m.council.name for m in load().find(text, informal=True)}
+
+
 def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in results if r["type"] != "unanswerable"]
     unanswerable = [r for r in results if r["type"] == "unanswerable"]
     out: dict[str, Any] = {"questions": len(results), "passed": sum(r["passed"] for r in results)}
-    for key in [f"recall@{k}" for k in KS] + ["mrr", "citation_recall", "coverage"]:
+    for key in [f"recall@{k}" for k in KS] + ["mrr", "citation_recall", "coverage", "report@5", "correct"]:
         out[key] = _mean(r[key] for r in answerable)
+    with_councils = [r for r in answerable if "councils_recall" in r]
+    out["councils_recall"] = _mean(r["councils_recall"] for r in with_councils) if with_councils else None
+    out["councils_wrong"] = _mean(r["councils_wrong"] for r in with_councils) if with_councils else None
     answered = [r for r in answerable if not r["abstained"]]
     out["citation_precision"] = _mean(r["citation_precision"] for r in answered)
     abstained = [r for r in results if r["abstained"]]

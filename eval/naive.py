@@ -33,7 +33,8 @@ class NaivePipeline:
         docs = []
         for path in files:
             source = load_file(path, 50_000_000)
-            docs.append(Document(page_content="\n".join(source.pages), metadata={"source": path.name}))
+            docs.append(Document(page_content="\n".join(source.pages),
+                                 metadata={"source": path.name, "path": str(path.resolve())}))
         chunks = splitter.split_documents(docs)
         self.store.add_documents(chunks, ids=[f"naive-{i}" for i in range(len(chunks))])
 
@@ -41,7 +42,8 @@ class NaivePipeline:
         t = time.perf_counter()
         hits = self.store.similarity_search_with_relevance_scores(question, k=self.k)
         ms = (time.perf_counter() - t) * 1000
-        passages = [{"source": d.metadata["source"], "text": d.page_content, "score": s} for d, s in hits]
+        passages = [{"source": d.metadata["source"], "path": d.metadata.get("path", ""), "text": d.page_content,
+                     "score": s} for d, s in hits]
         top = passages[:1]
         return {
             "answer": top[0]["text"] if top else "",

@@ -34,6 +34,7 @@ class EvalRequest:
     floors: dict[str, float] = field(default_factory=dict)
     corpus: Path | None = None  # ingest this folder into a throwaway index first
     compare_naive: bool = True
+    only: dict[str, str] = field(default_factory=dict)  # item field -> value: run only the items that have it
 
 
 @dataclass
@@ -56,6 +57,27 @@ def parse_floors(specs: list[str]) -> dict[str, float]:
     return floors
 
 
+def parse_only(specs: list[str]) -> dict[str, str]:
+    only: dict[str, str] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or name.strip() not in QAItem.__dataclass_fields__:
+            raise EvalError(f"--only wants field=value with a Q&A field ({', '.join(QAItem.__dataclass_fields__)}), "
+                            f"got {spec!r}")
+        only[name.strip()] = value.strip()
+    return only
+
+
+def selected(items: list[QAItem], only: dict[str, str]) -> list[QAItem]:
+    """The items whose fields have the values asked for (a bool field: "true"/"false")."""
+    def value(item: QAItem, name: str) -> str:
+        v = getattr(item, name)
+        return str(v).lower() if isinstance(v, bool) else str(v)
+
+    return [i for i in items if all(value(i, k) == v.lower() if isinstance(getattr(i, k), bool) else value(i, k) == v
+                                    for k, v in only.items())]
+
+
 def load_items(files: list[Path]) -> list[QAItem]:
     items: list[QAItem] = []
     for f in files:
@@ -72,7 +94,9 @@ def evaluate(request: EvalRequest, progress: Callable[[str], None] | None = None
     from ingest import IngestOptions, ingest
     from ingest.loaders import discover
 
-    items = load_items(request.qa_files)
+    items = selected(load_items(request.qa_files), request.only)
+    if not items:
+        raise EvalError(f"no Q&A item matches --only {request.only}")
     baseline = None
     if request.baseline is not None:
         if not request.baseline.exists():

@@ -13,16 +13,18 @@ from eval.dataset import TYPES, QAItem
 from eval.metrics import aggregate, fmt, latency, score_question
 
 HEADLINE = ("recall@1", "recall@5", "recall@10", "mrr", "citation_precision", "citation_recall", "coverage",
+            "report@5", "correct", "councils_recall", "councils_wrong",
             "abstention_recall", "abstention_precision", "answerable_abstained", "all_cited")
 #: A metric may drop this much against the baseline before the run counts as a regression.
 TOLERANCE = 0.02
-LOWER_IS_BETTER = {"answerable_abstained"}
+LOWER_IS_BETTER = {"answerable_abstained", "councils_wrong"}
 
 
 @dataclass
 class EvalRun:
     metrics: dict[str, Any]
     per_type: dict[str, dict[str, Any]]
+    per_kind: dict[str, dict[str, Any]]  # by the item's ``kind`` (the real-report set); {} if items have none
     latency: dict[str, dict[str, float]]
     results: list[dict[str, Any]]
     naive: dict[str, Any] | None = None
@@ -31,7 +33,7 @@ class EvalRun:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"metrics": self.metrics, "per_type": self.per_type, "latency_ms": self.latency,
+        return {"metrics": self.metrics, "per_type": self.per_type, "per_kind": self.per_kind, "latency_ms": self.latency,
                 "naive": self.naive, "comparison": self.comparison, "settings": self.settings,
                 "seconds": round(self.seconds, 2), "results": self.results}
 
@@ -48,22 +50,31 @@ def run_eval(assistant: Assistant, items: list[QAItem], naive_factory: Any = Non
                       timings_ms=answer["timings_ms"], reference=item.answer)
         results.append(scored)
         timings.append(answer["timings_ms"])
-    per_type = {t: aggregate([r for r in results if r["type"] == t]) for t in TYPES
-                if any(r["type"] == t for r in results)}
+    for item, r in zip(items, results):
+        r["kind"] = item.kind
+    per_type, per_kind = by_group(results, "type"), by_group(results, "kind")
     naive_metrics = None
     naive = naive_factory() if naive_factory else None
     if naive is not None:
         naive_results = [score_question(item, naive.ask(item.question)) for item in items]
         naive.close()
-        naive_metrics = {"overall": aggregate(naive_results),
-                         "per_type": {t: aggregate([r for r in naive_results if r["type"] == t]) for t in TYPES
-                                      if any(r["type"] == t for r in naive_results)}}
+        for item, r in zip(items, naive_results):
+            r["kind"] = item.kind
+        naive_metrics = {"overall": aggregate(naive_results), "per_type": by_group(naive_results, "type"),
+                         "per_kind": by_group(naive_results, "kind")}
     s = assistant.settings
     settings = {k: getattr(s, k) for k in ("k", "candidates", "fusion", "dense_weight", "bm25_weight", "rerank",
                                            "use_dense", "use_bm25", "use_glossary", "dedupe", "abstain_threshold",
                                            "backend")}
-    return EvalRun(aggregate(results), per_type, latency(timings), results, naive_metrics, settings=settings,
-                   seconds=time.perf_counter() - started)
+    return EvalRun(aggregate(results), per_type, per_kind, latency(timings), results, naive_metrics,
+                   settings=settings, seconds=time.perf_counter() - started)
+
+
+def by_group(results: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Metrics per value of ``key`` ("type": the TYPES order; "kind": as they come; none for an empty kind)."""
+    order = TYPES if key == "type" else tuple(dict.fromkeys(r[key] for r in results))
+    return {g: aggregate([r for r in results if r[key] == g]) for g in order
+            if g and any(r[key] == g for r in results)}
 
 
 def compare(run: EvalRun, baseline: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +132,12 @@ def markdown_report(run: EvalRun) -> str:
     for t, v in run.per_type.items():
         lines.append(f"| {t} | {v['questions']} | {v['passed']} | {fmt(v['recall@5'])} | "
                      f"{fmt(v['citation_precision'])} | {fmt(v['coverage'])} | {fmt(v['abstention_recall'])} |")
+    if run.per_kind:
+        lines += ["", "## Per kind", "", "| kind | n | correct | report@5 | recall@5 | coverage | abstention recall |",
+                  "|---|---|---|---|---|---|---|"]
+        for k, v in run.per_kind.items():
+            lines.append(f"| {k} | {v['questions']} | {fmt(v['correct'])} | {fmt(v['report@5'])} | "
+                         f"{fmt(v['recall@5'])} | {fmt(v['coverage'])} | {fmt(v['abstention_recall'])} |")
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {k} | {v['p50']} | {v['p95']} |" for k, v in run.latency.items()]
     if run.comparison:

@@ -42,7 +42,7 @@ def collect(assistant: Assistant, qa: Path) -> list[Case]:
         if not passages:
             continue
         x = np.array([[p.scores.get(FEATURE_KEYS[f.name], 0.0) for f in fields(FeatureWeights)] for p in passages])
-        hits = np.array([[passage_matches(p.chunk.text, p.chunk.source, g.doc, g.quote) for g in item.gold]
+        hits = np.array([[passage_matches(p.chunk.text, p.chunk.source, g.doc, g.quote, p.chunk.path) for g in item.gold]
                          for p in passages], dtype=bool)
         cases.append((x, hits))
     return cases
