@@ -82,6 +82,8 @@ def absent_combination(context: Mentions, lexical: Any) -> str:
 def unknown_subject(plan: QueryPlan, facts: IndexFacts, passages_text: str) -> str:
     """A name or year in the question that the index never mentions, or "" if there is none."""
     lexicon = facts.lexicon
+    for council in sorted(plan.mentions.unknown_councils):
+        return f"no indexed document is from {council}"
     for name in plan.names:
         terms = lexicon.terms(name)
         if terms and all(t not in lexicon.vocab for t in terms):

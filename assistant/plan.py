@@ -18,6 +18,8 @@ import numpy as np
 from assistant.answer_type import AskedFor, proper_names
 from assistant.glossary import Glossary
 from domain.facets import Filters
+from domain.gazetteer import Match
+from domain.gazetteer import load as load_gazetteer
 from domain.layouts import BOILERPLATE_SECTION, doc_kinds_named, inspection_types_named, section_cues
 
 
@@ -44,37 +46,40 @@ class IndexFacts:
     lexicon: Lexicon
 
 
-def short_forms(council: str) -> set[str]:
-    """How a question may name a council in short: "Southend" for Southend-on-Sea, "Cheshire" for Cheshire East."""
-    return {short for short in {council.split("-")[0], council.split()[0]} if short != council and len(short) >= 5}
+def council_mentions(text: str) -> list[Match]:
+    """The councils a question names, through the gazetteer's names, aliases and short forms ("Southend",
+    "Hull", "the Royal Borough of Windsor and Maidenhead"); an ambiguous name ("Cheshire") is the former county,
+    never one of its successors. A question's capitalised first word that is also an ordinary word ("Reading
+    the report, …") names nothing unless it is possessive ("Reading's")."""
+    gazetteer = load_gazetteer()
+    return [m for m in gazetteer.find(text, informal=True)
+            if not (m.start == 0 and gazetteer.is_common_word(m.text) and text[m.end:m.end + 2] not in ("'s", "’s"))]
 
 
 @dataclass(frozen=True)
 class Mentions:
     """What a text says about which documents it means: councils, years, inspection types, kinds of document."""
 
-    councils: frozenset[str] = frozenset()
+    councils: frozenset[str] = frozenset()  # named councils the index holds documents from
     years: frozenset[int] = frozenset()
     inspection_types: frozenset[str] = frozenset()
     doc_types: frozenset[str] = frozenset()
+    unknown_councils: frozenset[str] = frozenset()  # named councils no indexed document is from
 
     @classmethod
     def detect(cls, text: str, known_councils: set[str] | frozenset[str],
                known_types: set[str] | frozenset[str]) -> Mentions:
-        low = text.lower()
-        councils = {c for c in known_councils if re.search(r"\b" + re.escape(c.lower()) + r"\b", low)}
-        # A short form ("Southend" for Southend-on-Sea) counts only when one council has it: "Cheshire" would
-        # otherwise put Cheshire West and Chester into every question about Cheshire East.
-        owners: dict[str, set[str]] = {}
-        for council in known_councils:
-            for short in short_forms(council):
-                owners.setdefault(short.lower(), set()).add(council)
-        for short, which in owners.items():
-            if len(which) == 1 and re.search(r"\b" + re.escape(short) + r"\b", low):
-                councils |= which
+        gazetteer = load_gazetteer()
+        named = {m.council for m in council_mentions(text)}
+        councils = {c.name for c in named if c.name in known_councils}
+        # A former county whose successor is indexed ("Cheshire" beside Cheshire East) is neither a scope (it is
+        # ambiguous) nor unknown.
+        unknown = {c.name for c in named if c.name not in known_councils
+                   and not any(s in known_councils for s in c.successors)
+                   and not any(p.name in known_councils for p in gazetteer.predecessors(c))}
         years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", text)}
         return cls(frozenset(councils), frozenset(years), frozenset(inspection_types_named(text, known_types)),
-                   frozenset(doc_kinds_named(text)))
+                   frozenset(doc_kinds_named(text)), frozenset(unknown))
 
     def words(self) -> str:
         return " ".join([*self.councils, *map(str, self.years), *self.inspection_types])
@@ -153,7 +158,7 @@ class QueryPlan:
         """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
         if self.scope is None:
             return {}
-        return {k: v for k, v in asdict(self.scope).items() if v and getattr(self.filters, k) != v}
+        return {k: v for k, v in asdict(self.scope).items() if v and k != "lenient" and getattr(self.filters, k) != v}
 
 
 MAX_IMPLICIT_SIDES = 3  # councils an "each/either council" question is split into when it names none
@@ -237,7 +242,8 @@ def implied_scope(filters: Filters, mentions: Mentions, facts: IndexFacts) -> Fi
         kept = {k: v for k, v in implied.items() if k not in drop}
         if not kept:
             break
-        scoped = replace(filters, **kept)
+        # lenient: a document whose council or year could not be read is never hidden by the question's scope
+        scoped = replace(filters, **kept, lenient=True)
         mask = facts.lexicon.mask(scoped)
         if mask is None or mask.any():
             return scoped
@@ -248,7 +254,7 @@ def without_scope(text: str, filters: Filters, glossary_terms: dict[str, str]) -
     """``text`` without the council, inspection type (and its long form) and single year that ``filters`` pin."""
     names: list[str] = []
     if filters.council:
-        names += [filters.council, *short_forms(filters.council)]
+        names += [filters.council, *(m.text for m in council_mentions(text) if m.council.name == filters.council)]
     if filters.inspection_type:
         names += [filters.inspection_type, glossary_terms.get(filters.inspection_type, "")]
     if filters.year_from and filters.year_from == filters.year_to:

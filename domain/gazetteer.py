@@ -256,6 +256,11 @@ class Gazetteer:
             i = j
         return matches
 
+    def is_common_word(self, name: str) -> bool:
+        """Whether a matched name is also an ordinary word ("Reading", "Bath"): at a sentence's start its
+        capital letter proves nothing."""
+        return _key(name) in self._common
+
     def councils_in(self, text: str, *, informal: bool = False) -> list[Council]:
         """The distinct councils ``text`` mentions, in order of first mention."""
         return list(dict.fromkeys(m.council for m in self.find(text, informal=informal)))

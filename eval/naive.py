@@ -21,7 +21,7 @@ class NaivePipeline:
         from langchain_chroma import Chroma
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from ingest.loaders import load_file
+        from ingest.loaders import IngestError, load_file
         from vectorstore.embeddings import langchain_embeddings
 
         self.k = k
@@ -32,7 +32,10 @@ class NaivePipeline:
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         docs = []
         for path in files:
-            source = load_file(path, 50_000_000)
+            try:
+                source = load_file(path, 50_000_000)
+            except IngestError:
+                continue  # what the product refuses (a .csv, an HTML page named .pdf) the tutorial skips too
             docs.append(Document(page_content="\n".join(source.pages),
                                  metadata={"source": path.name, "path": str(path.resolve())}))
         chunks = splitter.split_documents(docs)

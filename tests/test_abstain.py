@@ -26,7 +26,10 @@ def test_unknown_names_and_years_are_detected(assistant: Assistant) -> None:
     assert "2021" in unknown("What did the 2021 inspection of Southend find?")
     assert unknown("What did the 2021 inspection find?", "Corporate Plan 2021-2025") == ""
     assert unknown("What did inspectors say about Southend in 2018?") == ""
-    assert unknown("Norfolk is not the first word here? no: Ofsted is known") == ""
+    # a capitalised first word says nothing ... unless the gazetteer knows it as a council
+    assert unknown("Quokka is not the first word here? no: Ofsted is known") == ""
+    assert "Norfolk" in unknown("Norfolk: how are care leavers doing?")
+    assert unknown("Reading the letter again, what did Southend do?") == ""  # an ordinary word, not Reading
 
 
 def test_question_about_an_unknown_council_abstains_with_a_reason(assistant: Assistant) -> None:
@@ -79,10 +82,10 @@ def test_the_question_scopes_the_search_to_the_documents_it_names(assistant: Ass
         return assistant.plan(question, filters=filters).scope
 
     assert scope("What did the 2019 inspection describe as very strong in Southend?") == \
-        Filters(council="Southend-on-Sea", year_from=2019, year_to=2019)
+        Filters(council="Southend-on-Sea", year_from=2019, year_to=2019, lenient=True)
     # no JTAI document is from 2019: "by February 2019" is a year of events, the council and type remain
     assert scope("What percentage of Southend's JTAI plan was done by February 2019?") == \
-        Filters(council="Southend-on-Sea", inspection_type="JTAI")
+        Filters(council="Southend-on-Sea", inspection_type="JTAI", lenient=True)
     # the user's own filter wins; a question naming no scope has none
     assert scope("What did Southend do?", Filters(council="Cheshire East")) is None
     assert scope("what did inspectors say about MACE meetings?") is None
