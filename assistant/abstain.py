@@ -20,9 +20,6 @@ from domain.facets import Filters
 if TYPE_CHECKING:
     from assistant.plan import IndexFacts, Mentions, QueryPlan
 
-# An inspection judgement, not any use of "good" ("good progress"): the four grades as Ofsted words them.
-_GRADE = re.compile(r"\boutstanding\b|\brequires? improvement\b|\binadequate\b|"
-                    r"\b(judged|rated|graded|judgement of|as)\s+(to be\s+)?['‘\"]?good\b", re.I)
 _NUMBER = re.compile(r"^(\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|hundreds|thousand|thousands|dozens?)$", re.I)
 #: How close (in words) a figure must stand before the counted thing: "27 areas of strength", "16 inspectors".
@@ -37,10 +34,13 @@ def answer_type_mismatch(asked: AskedFor, quotes: list[str], terms: Callable[[st
     """
     text = " ".join(quotes)
     wanted = asked.types
-    if wanted and not holds(text, wanted):
-        kind = "a sum of money" if "money" in wanted else "a percentage" if "percent" in wanted else \
-            "a date" if wanted == {"date"} else "how often" if wanted == {"frequency"} else \
-            "a person's name" if wanted == {"person"} else "a figure"
+    missing = frozenset(k for k in wanted if not holds(text, frozenset({k})))
+    if missing == {"grade"}:
+        return "the question asks for an inspection grade, and no retrieved passage states one"
+    if missing:
+        kind = "a sum of money" if "money" in missing else "a percentage" if "percent" in missing else \
+            "a date" if missing == {"date"} else "how often" if missing == {"frequency"} else \
+            "a person's name" if missing == {"person"} else "a figure"
         return f"the question asks for {kind}, and no retrieved passage gives one"
     counted = asked.counted
     if terms is not None and counted and "money" not in wanted and "percent" not in wanted:
@@ -48,8 +48,6 @@ def answer_type_mismatch(asked: AskedFor, quotes: list[str], terms: Callable[[st
         heads = [t[-1] for t in (terms(part) for part in re.split(r"\s+(?:and|or)\s+", counted)) if t]
         if heads and not any(_counts(quote, head, terms) for quote in quotes for head in heads):
             return f"the question asks how many {counted.strip()}, and no retrieved passage counts them"
-    if asked.grade and not _GRADE.search(text):
-        return "the question asks for an inspection grade, and no retrieved passage states one"
     return ""
 
 

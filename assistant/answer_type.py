@@ -28,10 +28,16 @@ _WANTS = {
     # A person by name, not any "who" ("who attends MAPPA meetings?" wants agencies).
     "person": re.compile(r"\bwho (?:chaired|chairs|led|leads|wrote|signed|heads|headed|is the|was the)\b|"
                          r"\bname of the\b|\bwhat (?:is|was) (?:the |their |his |her )?name\b", re.I),
+    # An inspection judgement ("what grade did …", "how was … rated", "what was … judged").
+    "grade": re.compile(r"\b(?:grade|graded|rating|rated|judgement|judged)\b|"
+                        r"\bhow (?:did|does|do|has|have|was|were|is|are)\b[^?]{0,60}\b(?:do|doing|done|fare|fared|"
+                        r"perform|performed)\b[^?]{0,40}\b(?:care leavers|in care|looked after|help and protection|"
+                        r"leaders|leadership|overall)", re.I),
 }
 # Capitalised words of titles and bodies, which are not anybody's name ("Deputy Chief Executive, Director …")
 _NOT_NAME = r"(?!(?:" + "|".join(NOT_NAME_WORDS) + r")\b)"
-_NAME = _NOT_NAME + r"[A-Z][a-z]+\s+" + _NOT_NAME + r"[A-Z][a-z’'-]+"
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"  # names carry accents ("Máire")
+_NAME = _NOT_NAME + rf"[{_UPPER}][{_LOWER}’'-]+\s+" + _NOT_NAME + rf"[{_UPPER}][{_LOWER}’'-]+"
 _ROLE = r"(?:" + "|".join(ROLE_WORDS) + r")"
 _HOLDS = {
     "percent": re.compile(r"\d\s*%|\bper ?cent\b", re.I),
@@ -41,15 +47,22 @@ _HOLDS = {
     "number": re.compile(r"\d|" + _NUMBER_WORD, re.I),
     "date": re.compile(_MONTH + r"\s+(?:19|20)\d\d|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"|\b(?:19|20)\d\d\b"),
     # "Cllr James Courtenay", "Elizabeth Chidgey, Independent chair of …", "Andy Prophet, Essex Police, said"
+    # An inspection report's "Lead inspector: Lisa Walsh, His Majesty’s Inspector", "Neil Penswick HMI".
     "person": re.compile(r"\b(?:Cllr|Councillor|Dr|Mr|Mrs|Ms|Miss|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+|"
                          r"\b" + _NAME + r",\s+(?:[A-Za-z&]+\s+){0,4}(?i:" + _ROLE + r")\b|"
-                         r"\b" + _NAME + r",(?:\s+[A-Z][\w&]*)*,?\s+(?:said|says)\b"),
+                         r"\b" + _NAME + r",(?:\s+[A-Z][\w&]*)*,?\s+(?:said|says)\b|"
+                         r"\b(?i:lead|reporting) inspector:?\s+" + _NAME + "|"
+                         r"\b" + _NAME + r",?\s+(?:HMI\b|(?:His|Her) Majesty['’]s Inspector)"),
+    # A judgement as Ofsted words it, not any use of "good" ("good progress"): the grade words, "good" after a
+    # judgement word, after a section heading's colon, or alone at the end of a judgement table's row.
+    "grade": re.compile(r"\boutstanding\b|\brequires? improvement\b|\binadequate\b|"
+                        r"\b(?:judged|rated|graded|judgement of|judgement is|as|is|are)\s+(?:to be\s+)?['‘\"]?good\b|"
+                        r":\s*good\b|\b(?:Good|GOOD)\s*$", re.I | re.M),
 }
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?:of (?:the|its|their)\s+)?(.+?)(?=\s+(?:did|does|do|were|was|are|is|have|"
                        r"has|had|will|would|went|came|got|in|at|on|for|by|from)\b|[?,.]|$)", re.I)
-_WANTS_GRADE = re.compile(r"\b(grade|graded|rating|rated|judgement)\b", re.I)
 _PROPER_NAME = re.compile(r"\b([A-Z][a-z]{2,})(?:['’]s)?\b")
 
 
@@ -70,17 +83,16 @@ def expected_types(question: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class AskedFor:
-    """What kind of answer a question asks for: its expected types, what a "how many" counts, a grade."""
+    """What kind of answer a question asks for: its expected types ("date", "person", "grade", …) and what a
+    "how many" question counts."""
 
     types: frozenset[str] = frozenset()
     counted: str = ""  # "taxi drivers" in "how many taxi drivers …?"
-    grade: bool = False
 
     @classmethod
     def of(cls, question: str) -> AskedFor:
         counted = _HOW_MANY.search(question)
-        return cls(expected_types(question), counted.group(1) if counted else "",
-                   _WANTS_GRADE.search(question) is not None)
+        return cls(expected_types(question), counted.group(1) if counted else "")
 
 
 def holds(text: str, kinds: frozenset[str]) -> bool:

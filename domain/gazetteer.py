@@ -290,7 +290,7 @@ class Gazetteer:
             # authority children's services"): there it cannot be a passing word.
             shorts = [m for m in self.find(text, informal=True) if m.short and text[m.start].isupper()]
             for m in [*self.find(text), *shorts]:
-                if self._names_other_body(text, m):
+                if self.names_other_body(text, m):
                     continue
                 in_head = m.start < head
                 subject = self._is_subject(text, m, in_head)
@@ -302,7 +302,8 @@ class Gazetteer:
                 votes[m.council.name] += weight
         return votes
 
-    def _names_other_body(self, text: str, m: Match) -> bool:
+    def names_other_body(self, text: str, m: Match) -> bool:
+        """Whether a mention names another organisation ("Essex Police", "NHS Southend CCG"), not the council."""
         after = text[m.end:m.end + 60]
         if self._followers.match(after):
             return True
