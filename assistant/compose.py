@@ -15,6 +15,7 @@ from assistant.answer_type import holds
 from assistant.plan import TermMatcher, follow_up_context
 from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation, Passage
+from domain.facets import long_date
 from domain.layouts import answer_leads
 from domain.text import normalize_for_match
 
@@ -80,22 +81,15 @@ def compose(plan: QueryPlan, passages: list[Passage], max_sentences: int = 4, pa
     """Pick up to ``max_sentences`` sentences from the top passages and cite each."""
     if not passages:
         return Draft("", [], [], abstained=True, notice="no passage to answer from")
-    wanted, matcher = plan.asked.types, plan.matcher
+    if plan.change:
+        return _timeline(plan, passages, per_passage)
     top = passages[0].score
     top_coverage = passages[0].scores.get("coverage", 0.0)
     # Eligible: close to the best score, or covering the question's terms as fully as the best passage does
     # (equally on-topic passages should not lose out to term frequency in one of them).
     usable = [p for p in passages[:4] if p.sentences and (
         p.score >= top - passage_margin or p.scores.get("coverage", 0.0) >= max(0.5, top_coverage - 0.02))]
-    candidates: list[_Candidate] = []
-    for rank, p in enumerate(usable):
-        for i, text in enumerate(p.sentences):
-            last = _list_end(p, i)
-            # "The areas for improvement are:" means nothing without its items: a list is one candidate
-            if last > i:
-                text = _span(p, i, last)
-            candidates.append(_Candidate(p, rank, i, text, _sentence_score(p, i, last, text, matcher, wanted, top),
-                                         last))
+    candidates = _candidates(plan, usable, top)
     if not candidates:
         return Draft("", [], [], abstained=True, notice="no sentence of the passages found to quote")
     candidates.sort(key=lambda c: c.score, reverse=True)
@@ -159,6 +153,57 @@ def _near_duplicate(text: str, others: list[str]) -> bool:
     words = set(normalize_for_match(text).split())
     return any(len(words & set(normalize_for_match(o).split())) / max(1, min(len(words), len(o.split()))) > 0.8
                for o in others)
+
+
+def _candidates(plan: QueryPlan, passages: list[Passage], top: float) -> list[_Candidate]:
+    """Every sentence of the passages, scored; ``top``: the best passage's score (sentences weigh theirs)."""
+    out: list[_Candidate] = []
+    for rank, p in enumerate(passages):
+        for i, text in enumerate(p.sentences):
+            last = _list_end(p, i)
+            # "The areas for improvement are:" means nothing without its items: a list is one candidate
+            if last > i:
+                text = _span(p, i, last)
+            out.append(_Candidate(p, rank, i, text,
+                                  _sentence_score(p, i, last, text, plan.matcher, plan.asked.types, top), last))
+    return out
+
+
+def _timeline(plan: QueryPlan, passages: list[Passage], per_inspection: int) -> Draft:
+    """A question about change over time: each inspection's best sentences, oldest first, each led by its date
+    ("At the March 2014 inspection: …")."""
+    chosen: list[tuple[str, _Candidate]] = []
+    for report in plan.inspections:
+        own = [p for p in passages if p.chunk.doc_id == report.doc_id]
+        best = sorted(_candidates(plan, own, passages[0].score), key=lambda c: c.score, reverse=True)
+        picked: list[_Candidate] = []
+        for c in best:
+            if len(picked) >= per_inspection or (picked and c.score < picked[0].score * 0.8):
+                break
+            if not _near_duplicate(c.text, [x.text for x in picked]):
+                picked.append(c)
+        if picked:
+            month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
+            chosen += [(f"At the {month} inspection:" if i == 0 else "", c) for i, c in enumerate(picked)]
+    if len({c.passage.chunk.doc_id for _, c in chosen}) < 2:
+        return Draft("", [], [], abstained=True, notice="the passages found cover fewer than two of the inspections")
+    citations: list[Citation] = []
+    number: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    sentences: list[AnswerSentence] = []
+    for lead, c in chosen:
+        cid = c.passage.chunk.id
+        if cid not in number:
+            number[cid] = len(number) + 1
+            quotes[cid] = []
+            citations.append(Citation.from_passage(number[cid], c.passage, ""))
+        quotes[cid].append(c.text)
+        claim = _with_marker(" ".join(c.text.split()), number[cid])
+        sentences.append(AnswerSentence(text=f"{lead} {claim}".strip(), citations=[number[cid]], lead=lead))
+    for citation in citations:
+        citation.quote = " [...] ".join(quotes[citation.chunk_id])
+    text = "".join(("\n\n" if s.lead else " ") + s.text if i else s.text for i, s in enumerate(sentences))
+    return Draft(text, citations, sentences)
 
 
 def _write(plan: QueryPlan, chosen: list[_Candidate]) -> Draft:

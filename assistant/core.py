@@ -18,7 +18,7 @@ from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
-from domain.facets import Filters
+from domain.facets import Filters, long_date
 from vectorstore import IndexStore
 
 if TYPE_CHECKING:
@@ -71,6 +71,23 @@ def check_support(draft: Draft) -> None:
     if weak:
         draft.notice = (draft.notice + "; " if draft.notice else "") + \
             f"{weak} sentence(s) weakly supported by their citation"
+
+
+def say_which_inspection(plan: QueryPlan, draft: Draft) -> None:
+    """Lead the answer with the inspection it is from ("At its September 2023 inspection (the latest; 2 earlier
+    ones are indexed):") when the question was narrowed to one inspection and every citation is from it."""
+    if plan.change or len(plan.inspections) != 1 or not draft.sentences:
+        return
+    report = plan.inspections[0]
+    if not (report.inspection_start or report.date) or any(c.path != report.path for c in draft.citations):
+        return
+    month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
+    earlier = f" (the latest; {plan.earlier} earlier {'one is' if plan.earlier == 1 else 'ones are'} indexed)" \
+        if plan.earlier else ""
+    lead = f"At its {month} inspection{earlier}:"
+    first = draft.sentences[0]
+    first.text, first.lead = f"{lead} {first.text}", f"{lead} {first.lead}".strip()
+    draft.text = f"{lead} {draft.text}"
 
 
 class Assistant:
@@ -126,9 +143,14 @@ class Assistant:
                           notice=EMPTY_INDEX)
         plan = self.plan(question, history, filters)
         retrieval = self.retriever.search(plan)
+        top, strength = self._top(plan, retrieval)
+        if plan.broader is not None and strength < self.settings.abstain_threshold:
+            # the latest inspection does not cover it: ask all of the council's documents
+            plan, narrow = plan.broader, retrieval
+            retrieval = self.retriever.search(plan)
+            retrieval.timings_ms = {k: v + narrow.timings_ms.get(k, 0.0) for k, v in retrieval.timings_ms.items()}
+            top, strength = self._top(plan, retrieval)
         timings = dict(retrieval.timings_ms)
-        top = retrieval.passages[: self.settings.k]
-        strength = max((evidence(p) for p in top[:3]), default=0.0)
         facts = self.retriever.facts()
         reason = unknown_subject(plan, facts, " ".join(p.chunk.text for p in top)) or \
             absent_combination(plan.mentions, facts.lexicon)
@@ -146,6 +168,12 @@ class Assistant:
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
         return answer
 
+    def _top(self, plan: QueryPlan, retrieval: Retrieval) -> tuple[list[Passage], float]:
+        """The passages an answer may use (k; two per inspection for a question about change) and their evidence."""
+        k = max(self.settings.k, 2 * len(plan.inspections)) if plan.change else self.settings.k
+        top = retrieval.passages[:k]
+        return top, max((evidence(p) for p in top[:3]), default=0.0)
+
     def _checked(self, plan: QueryPlan, draft: Draft, retrieval: Retrieval) -> Answer:
         """The checks every answerer's draft gets: it found something, of the type asked, supported by what it cites."""
         if draft.abstained:
@@ -154,6 +182,7 @@ class Assistant:
         if mismatch:
             return self._abstain(plan.question, retrieval, mismatch)
         check_support(draft)
+        say_which_inspection(plan, draft)
         return Answer(question=plan.question, text=draft.text, abstained=False, citations=draft.citations,
                       passages=retrieval.passages, sentences=draft.sentences, backend=self.settings.backend,
                       groups=draft.groups, notice=draft.notice)

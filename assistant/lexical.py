@@ -27,7 +27,7 @@ def _stemmer() -> Any:
 
 
 #: Bump when what BM25 indexes changes, so caches built by older code are not reused.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 STOPWORDS = list(SEARCH_STOPWORDS)  # bm25s wants a list

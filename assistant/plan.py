@@ -20,7 +20,15 @@ from assistant.glossary import Glossary
 from domain.facets import Filters
 from domain.gazetteer import Match
 from domain.gazetteer import load as load_gazetteer
-from domain.layouts import BOILERPLATE_SECTION, doc_kinds_named, inspection_types_named, section_cues
+from domain.kinds import FRAMEWORK_BY_VALUE
+from domain.layouts import (
+    BOILERPLATE_SECTION,
+    CHANGE_OVER_TIME,
+    doc_kinds_named,
+    inspection_types_named,
+    section_cues,
+)
+from vectorstore.records import DocumentRecord
 
 
 class Lexicon(Protocol):
@@ -44,6 +52,18 @@ class IndexFacts:
     document_years: frozenset[int]
     glossary: Glossary
     lexicon: Lexicon
+    documents: tuple[DocumentRecord, ...] = ()
+
+    def inspections(self, council: str) -> list[DocumentRecord]:
+        """The council's Ofsted documents of a framework (reports and visit letters), oldest first."""
+        return sorted((d for d in self.documents if d.council == council and d.framework in FRAMEWORK_BY_VALUE
+                       and d.doc_type == FRAMEWORK_BY_VALUE[d.framework].publishes),
+                      key=lambda d: (d.inspection_start or d.date, d.source))
+
+    def full_inspections(self, council: str) -> list[DocumentRecord]:
+        """The council's full inspection reports (ILACS, SIF, pre-SIF: each supersedes the one before), oldest
+        first; a visit letter or a themed joint inspection supersedes nothing."""
+        return [d for d in self.inspections(council) if d.doc_type == "inspection report"]
 
 
 def council_mentions(text: str) -> list[Match]:
@@ -153,6 +173,14 @@ class QueryPlan:
     compose_text: str  # what the answerer answers
     searches: tuple[Search, ...]  # the main search, then one per side
     matcher: TermMatcher = field(compare=False)
+    #: Which of a council's inspections the question is about: the one the scope narrowed to (its latest full
+    #: inspection when no year is named), or, for a question about change over time, each of them oldest first.
+    inspections: tuple[DocumentRecord, ...] = ()
+    earlier: int = 0  # how many earlier full inspections of the council are indexed (the answer says so)
+    change: bool = False  # answered from each inspection, oldest first, dated
+    #: The plan without the narrowing to one inspection: the latest report may not cover an older topic
+    #: ("the LSCB" is in the 2014 report only), so a weak answer from it is retried from all of them.
+    broader: QueryPlan | None = field(default=None, compare=False)
 
     def scope_added(self) -> dict[str, Any]:
         """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
@@ -167,9 +195,10 @@ _EACH = re.compile(r"\b(each|both|either|all)( of the)? (councils?|areas?|author
 
 
 def plan_question(question: str, facts: IndexFacts, filters: Filters | None = None, *, condensed: str | None = None,
-                  context: str = "", use_scope: bool = True, use_glossary: bool = True) -> QueryPlan:
+                  context: str = "", use_scope: bool = True, use_glossary: bool = True,
+                  narrow: bool = True) -> QueryPlan:
     """The plan for one question. ``condensed``/``context``: how the answerer read a follow-up (see
-    ``Answerer.standalone``)."""
+    ``Answerer.standalone``); ``narrow``: narrow a council's question to one of its inspections."""
     filters = filters or Filters()
     condensed = condensed or question
     query = " ".join(x for x in (condensed, context) if x)
@@ -177,6 +206,16 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
     query_mentions = mentions if query == condensed else Mentions.detect(query, facts.councils, facts.inspection_types)
     sides = comparison_sides(condensed, filters, mentions, facts)
     scope = None if sides or not use_scope else implied_scope(filters, mentions, facts)
+    inspections, earlier, change, broad = (), 0, False, None
+    if narrow and use_scope and not sides and scope is not None and scope.council and len(mentions.councils) == 1 \
+            and not filters.doc_id:
+        inspections, earlier, change, narrowed = which_inspections(condensed, scope, mentions, facts)
+        if change:
+            sides, scope = [replace(scope, doc_id=d.doc_id) for d in inspections], None
+        elif narrowed is not None:
+            broad = plan_question(question, facts, filters, condensed=condensed, context=context,
+                                  use_scope=use_scope, use_glossary=use_glossary, narrow=False)
+            scope = narrowed
     glossary = facts.glossary
     expansions = tuple(glossary.expansions(query)) if use_glossary else ()
     search_text = query + (f" ({'; '.join(expansions)})" if expansions else "")
@@ -200,7 +239,38 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
         asked=AskedFor.of(condensed), names=proper_names(question), section_cues=frozenset(section_cues(rerank_text)),
         asks_boilerplate=bool(BOILERPLATE_SECTION.search(rerank_text)), expansions=expansions,
         search_text=search_text, rerank_text=rerank_text,
-        compose_text=condensed if not context else f"{question} {context}", searches=searches, matcher=matcher)
+        compose_text=condensed if not context else f"{question} {context}", searches=searches, matcher=matcher,
+        inspections=tuple(inspections), earlier=earlier, change=change, broader=broad)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_SINCE = re.compile(r"\bsince\s+((?:19|20)\d\d)\b", re.I)
+
+
+def which_inspections(question: str, scope: Filters, mentions: Mentions, facts: IndexFacts
+                      ) -> tuple[list[DocumentRecord], int, bool, Filters | None]:
+    """(the inspections the question is about, how many earlier full inspections exist, is it about change over
+    time, the scope narrowed to one inspection or None). A question naming no year is about the council's latest
+    full inspection; one naming a year, about that year's (the scope's year does the filtering); one about change,
+    about each of its inspections (since a year it names), oldest first."""
+    council = scope.council or ""
+    all_of = facts.inspections(council)
+    full = facts.full_inspections(council)
+    if CHANGE_OVER_TIME.search(question) and len(all_of) >= 2:
+        years = sorted(mentions.years)
+        since = _SINCE.search(question)
+        first = int(since.group(1)) if since else (years[0] if len(years) >= 2 else 0)
+        last = years[-1] if len(years) >= 2 and not since else 9999
+        chosen = [d for d in all_of if first <= d.year <= last] or all_of
+        if len(chosen) >= 2:
+            return chosen, 0, True, None
+    if mentions.years:
+        of_year = [d for d in all_of if d.year in mentions.years]
+        return of_year[-1:], 0, False, None
+    if len(full) >= 2:
+        latest = full[-1]
+        return [latest], len(full) - 1, False, replace(scope, doc_id=latest.doc_id)
+    return [], 0, False, None
 
 
 def comparison_sides(question: str, filters: Filters, mentions: Mentions, facts: IndexFacts) -> list[Filters]:

@@ -72,7 +72,8 @@ class HybridRetriever:
             facts = IndexFacts(
                 councils=frozenset(d.council for d in docs if d.council),
                 inspection_types=frozenset(d.inspection_type for d in docs if d.inspection_type),
-                document_years=frozenset(d.year for d in docs if d.year), glossary=glossary, lexicon=lexical)
+                document_years=frozenset(d.year for d in docs if d.year), glossary=glossary, lexicon=lexical,
+                documents=tuple(docs))
             # Readers only ever see a complete old or a complete new state.
             self._facts, self._registry = facts, {d.doc_id: d.content_hash for d in docs}
             self._lexical, self._version = lexical, version

@@ -99,7 +99,7 @@ class Clause:
 
 
 #: Filter fields compared for equality with one metadata field of the same name.
-_EQUALS = ("council", "doc_type", "inspection_type", "framework", "source")
+_EQUALS = ("council", "doc_type", "inspection_type", "framework", "source", "doc_id")
 #: Every metadata field a filter can read (the columns an in-memory index must keep).
 FILTER_COLUMNS = (*_EQUALS, "section", "section_kind", "year")
 
@@ -116,6 +116,7 @@ class Filters:
     framework: str | None = None
     section: str | None = None  # a heading ("Areas for improvement") or a section kind ("improvement")
     source: str | None = None  # file name
+    doc_id: str | None = None  # one document (a question about one council's latest inspection)
     #: Documents that do not state the council or the year pass those filters (a question's implied scope must
     #: never hide a document whose council could not be read; a user's own filter is strict).
     lenient: bool = False

@@ -90,6 +90,8 @@ INSPECTION_TYPE_PROFILES: tuple[InspectionTypeProfile, ...] = tuple(
 #: Statutory boilerplate sections of council reports (implications, contact officer, appendices …).
 BOILERPLATE_SECTION = re.compile(_any_of(_LAYOUTS["committee_report"]["boilerplate_sections"]), re.I)
 NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
+#: A question about how a council's inspections changed over time.
+CHANGE_OVER_TIME = re.compile(_any_of(_LAYOUTS["questions"]["change_over_time"]), re.I)
 ROLE_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["role_words"])
 
 
