@@ -77,6 +77,27 @@ def absent_combination(context: Mentions, lexical: Any) -> str:
     return ""
 
 
+_ABOUT_AN_INSPECTION = re.compile(r"\b(?:inspect\w*|visit(?:ed)?|ofsted|judg\w*|rated|graded|grade|lead inspector)\b",
+                                  re.I)
+
+
+def absent_inspection(plan: QueryPlan, facts: IndexFacts) -> str:
+    """The question asks about one council's inspection in a year from which the index holds none of that
+    council's documents ("what did Ofsted find when it inspected Southend in 2022?"), or ""."""
+    if len(plan.mentions.councils) != 1 or len(plan.mentions.years) != 1 or plan.change \
+            or not _ABOUT_AN_INSPECTION.search(plan.condensed):
+        return ""
+    council, year = next(iter(plan.mentions.councils)), next(iter(plan.mentions.years))
+    inspections = facts.inspections(council)
+    docs = [d for d in facts.documents if d.council == council]
+    years = {int(v[:4]) for d in docs for v in (d.inspection_start, d.inspection_end, d.date, d.published)
+             if v[:4].isdigit()}
+    if not inspections or year in years:
+        return ""
+    held = ", ".join(sorted({str(d.year) for d in inspections}))
+    return f"no inspection of {council} from {year} is indexed (its inspections: {held})"
+
+
 def unknown_subject(plan: QueryPlan, facts: IndexFacts, passages_text: str) -> str:
     """A name or year in the question that the index never mentions, or "" if there is none."""
     lexicon = facts.lexicon

@@ -29,7 +29,8 @@ _WANTS = {
     "person": re.compile(r"\bwho (?:chaired|chairs|led|leads|wrote|signed|heads|headed|is the|was the)\b|"
                          r"\bname of the\b|\bwhat (?:is|was) (?:the |their |his |her )?name\b", re.I),
     # An inspection judgement ("what grade did …", "how was … rated", "what was … judged").
-    "grade": re.compile(r"\b(?:grade|graded|rating|rated|judgement|judged)\b|"
+    "grade": re.compile(r"\b(?:grade|graded|rating|rated|judgement|judged)\b|\b(?:ofsted|inspectors?) rate\b|"
+                        r"\brate\s+\S+(?:\s+\S+){0,3}\s+(?:for|on)\b|"
                         r"\bhow (?:did|does|do|has|have|was|were|is|are)\b[^?]{0,60}\b(?:do|doing|done|fare|fared|"
                         r"perform|performed)\b[^?]{0,40}\b(?:care leavers|in care|looked after|help and protection|"
                         r"leaders|leadership|overall)", re.I),

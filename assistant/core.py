@@ -12,14 +12,15 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assistant.abstain import absent_combination, answer_type_mismatch, unknown_subject
+from assistant.abstain import absent_combination, absent_inspection, answer_type_mismatch, unknown_subject
 from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
+from assistant.report_facts import answer_from_report_facts
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
-from vectorstore import IndexStore
+from vectorstore import ChunkRecord, IndexStore
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retrieval
@@ -153,8 +154,12 @@ class Assistant:
         timings = dict(retrieval.timings_ms)
         facts = self.retriever.facts()
         reason = unknown_subject(plan, facts, " ".join(p.chunk.text for p in top)) or \
-            absent_combination(plan.mentions, facts.lexicon)
-        if not top or strength < self.settings.abstain_threshold or reason:
+            absent_combination(plan.mentions, facts.lexicon) or absent_inspection(plan, facts)
+        # A report's own facts (lead inspector, dates, grades) answer directly, quoted from the line stating them.
+        stated = None if reason else answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of)
+        if stated is not None:
+            answer = self._checked(plan, stated, retrieval)
+        elif not top or strength < self.settings.abstain_threshold or reason:
             answer = self._abstain(question, retrieval, reason or self._weak(strength))
         else:
             t = time.perf_counter()
@@ -167,6 +172,9 @@ class Assistant:
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["evidence"] = round(strength, 4)  # not a time: the score abstention looked at
         return answer
+
+    def _chunks_of(self, doc_id: str) -> list[ChunkRecord]:
+        return list(self.store.iter_chunks(where={"doc_id": doc_id}))
 
     def _top(self, plan: QueryPlan, retrieval: Retrieval) -> tuple[list[Passage], float]:
         """The passages an answer may use (k; two per inspection for a question about change) and their evidence."""
@@ -183,8 +191,13 @@ class Assistant:
             return self._abstain(plan.question, retrieval, mismatch)
         check_support(draft)
         say_which_inspection(plan, draft)
+        # A report fact may quote a chunk retrieval did not rank: it is shown with the passages it cites.
+        shown = {p.chunk.id for p in retrieval.passages}
+        missing = [c for c in draft.citations if c.chunk_id not in shown]
+        found = {chunk.id: chunk for chunk in self.store.get_chunks([c.chunk_id for c in missing])}
+        extra = [Passage(found.get(c.chunk_id) or c.as_chunk()) for c in missing]
         return Answer(question=plan.question, text=draft.text, abstained=False, citations=draft.citations,
-                      passages=retrieval.passages, sentences=draft.sentences, backend=self.settings.backend,
+                      passages=extra + retrieval.passages, sentences=draft.sentences, backend=self.settings.backend,
                       groups=draft.groups, notice=draft.notice)
 
     def _weak(self, strength: float) -> str:

@@ -48,9 +48,19 @@ class Citation(Facets):
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
-        c = passage.chunk
+        return cls.from_chunk(n, passage.chunk, quote)
+
+    @classmethod
+    def from_chunk(cls, n: int, c: ChunkRecord, quote: str) -> Citation:
         return cls(n=n, chunk_id=c.id, source=c.source, path=c.path, **c.facets(), section=c.section,
                    section_kind=c.section_kind, paragraph=c.paragraph, page=c.page or None, text=c.text, quote=quote)
+
+    def as_chunk(self) -> ChunkRecord:
+        """The cited text as a chunk record (a report's fact line that no indexed chunk holds whole)."""
+        doc_id = self.chunk_id.split("-fact-")[0]
+        return ChunkRecord(id=self.chunk_id, text=self.text, doc_id=doc_id, doc_hash="", source=self.source,
+                           path=self.path, **self.facets(), section=self.section, section_kind=self.section_kind,
+                           paragraph=self.paragraph, page=self.page or 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "source": self.source, "path": self.path, **self.facets(), "when": self.when,

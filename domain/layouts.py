@@ -92,6 +92,21 @@ BOILERPLATE_SECTION = re.compile(_any_of(_LAYOUTS["committee_report"]["boilerpla
 NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
 #: A question about how a council's inspections changed over time.
 CHANGE_OVER_TIME = re.compile(_any_of(_LAYOUTS["questions"]["change_over_time"]), re.I)
+_AREA_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["judgement_areas"].items()}
+_FIELD_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["report_fields"].items()}
+#: Area key -> the areas that stand for it in a framework that named it otherwise.
+JUDGEMENT_AREA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
+    k: tuple(v) for k, v in _LAYOUTS["questions"]["judgement_area_equivalents"].items()}
+
+
+def judgement_areas_named(question: str) -> list[str]:
+    """The judgement areas (domain.kinds keys) a question names, in the data's order."""
+    return [key for key, pattern in _AREA_QUESTIONS.items() if pattern.search(question)]
+
+
+def report_field_asked(question: str) -> str:
+    """"lead_inspector" or "dates" when a question asks for that fact of a report, else ""."""
+    return next((key for key, pattern in _FIELD_QUESTIONS.items() if pattern.search(question)), "")
 ROLE_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["role_words"])
 
 
