@@ -107,7 +107,7 @@ def load_file(path: Path, max_bytes: int, progress: Progress | None = None) -> S
     if suffix == ".pdf":
         raise IngestError(path, "not a PDF (no %PDF header): the file is corrupt or misnamed")
     if suffix == ".docx" or kind == "zip":
-        what = "a zip archive without word/document.xml" if kind == "zip" else "not a zip archive"
+        what = _zip_trouble(data) if kind == "zip" else "not a zip archive"
         if suffix not in (".docx", ".txt", ".md", ".markdown"):
             raise IngestError(path, f"unsupported file type '{suffix or '(none)'}' ({what}): convert it to PDF, "
                                     "Word (.docx), HTML, .txt or .md")
@@ -117,6 +117,17 @@ def load_file(path: Path, max_bytes: int, progress: Progress | None = None) -> S
     text, text_notes = _decode_text(path, data)
     kind = "text" if suffix == ".txt" else "markdown"
     return SourceDocument(path, kind, [text], digest, size, text_notes)
+
+
+def _zip_trouble(data: bytes) -> str:
+    import io
+    import zipfile
+
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "a damaged zip archive"
+    return "a zip archive without word/document.xml: another Office format?"
 
 
 def _readable_by_content(path: Path) -> bool:
@@ -269,9 +280,9 @@ def _pdf_pages(path: Path, data: bytes, progress: Progress | None = None) -> tup
             raise IngestError(path, "no extractable text: looks scanned, OCR it first (e.g. 'ocrmypdf in.pdf "
                                     f"out.pdf') or {ocr.ENABLE_HINT}")
         failed = next((n for n in notes if n.startswith("OCR failed")), "")
-        found = f"{failed}" if failed else "OCR here found no words in it (blank pages or an unreadable scan?)"
-        raise IngestError(path, f"no extractable text: looks scanned, OCR it first: {found}; re-scan it or OCR it "
-                                "with another tool (e.g. 'ocrmypdf in.pdf out.pdf')")
+        found = failed or "Tesseract found no words on its pages (blank pages or an unreadable scan?)"
+        raise IngestError(path, f"no extractable text: looks scanned, OCR it first; {found}: re-scan it (300 dpi) "
+                                "or OCR it with another tool (e.g. 'ocrmypdf in.pdf out.pdf')")
     return pages, ocr_pages, notes
 
 
@@ -295,7 +306,9 @@ def _ocr_where_needed(path: Path, data: bytes, pages: list[str],
     if not needed:
         return pages, [], []
     if not ocr.available():
-        return pages, [], [f"{_page_list(needed)} have no text layer and were not OCR'd: {ocr.ENABLE_HINT}"]
+        one = len(needed) == 1
+        verbs = ("has", "was") if one else ("have", "were")
+        return pages, [], [f"{_page_list(needed)} {verbs[0]} no text layer and {verbs[1]} not OCR'd: {ocr.ENABLE_HINT}"]
     try:
         recognised = ocr.ocr_pdf_pages(data, needed, progress)
         failure = ""
