@@ -102,7 +102,7 @@ def load_file(path: Path, max_bytes: int, progress: Progress | None = None) -> S
         return SourceDocument(path, "pdf", pages, digest, size, notes + pdf_notes, ocr_pages)
     if kind == "docx":
         return SourceDocument(path, "docx", [_docx_text(path, data, max_bytes)], digest, size, notes)
-    if kind == "html" or (named == "html" and kind == "text"):
+    if kind == "html":
         return SourceDocument(path, "html", [_html_text(path, data, suffix)], digest, size, notes)
     if suffix == ".pdf":
         raise IngestError(path, "not a PDF (no %PDF header): the file is corrupt or misnamed")
@@ -115,7 +115,9 @@ def load_file(path: Path, max_bytes: int, progress: Progress | None = None) -> S
             raise IngestError(path, f"not a Word document ({what}): the file is corrupt or misnamed; open it in "
                                     "Word and save it as .docx again")
     text, text_notes = _decode_text(path, data)
-    kind = "text" if suffix == ".txt" else "markdown"
+    if named == "html":
+        text_notes.append("read as plain text (no HTML markup in it)")
+    kind = "markdown" if suffix in (".md", ".markdown") else "text"
     return SourceDocument(path, kind, [text], digest, size, text_notes)
 
 

@@ -1,11 +1,10 @@
 """OCR for PDF pages without a text layer: render with pypdfium2, recognise with Tesseract, offline.
 
-Tesseract (Debian ``tesseract-ocr`` + ``tesseract-ocr-eng``; ``scripts/ensure_ocr.sh`` installs them) was
-chosen over EasyOCR on a 10-page ILACS report scanned at 200 dpi, on a shared (loaded) 2-core machine: Tesseract
-read 0.35-0.5 pages/s (one thread, 300 dpi) and recovered 99.6-99.7 % of the words; EasyOCR recovered 100 % of 3
-pages but at
-0.015 pages/s (about 67 s a page, two threads), needs torchvision (whose PyPI build for our CPU torch does
-not load) and ~100 MB of weights. Tesseract runs as a subprocess with one OpenMP thread: its default
+Tesseract (Debian ``tesseract-ocr`` + ``tesseract-ocr-eng``; ``scripts/ensure_ocr.sh`` installs them) was chosen
+over EasyOCR on a 10-page ILACS report scanned at 200 dpi, on a shared (loaded) 2-core machine: Tesseract read
+0.35-0.5 pages/s (one thread, 300 dpi) and recovered 99.6-99.7 % of the words; EasyOCR recovered 100 % of 3
+pages but at 0.015 pages/s (about 67 s a page, two threads), needs torchvision (whose PyPI build for our CPU
+torch does not load) and ~100 MB of weights. Tesseract runs as a subprocess with one OpenMP thread: its default
 threading made it five times *slower* on the loaded 2-core machine.
 """
 

@@ -297,3 +297,10 @@ def test_plain_text_named_pdf_is_still_refused(tmp_path):
     path.write_text("Report to Cabinet. " * 50, encoding="utf-8")
     with pytest.raises(IngestError, match=r"not a PDF \(no %PDF header\)"):
         load_file(path, LIMIT)
+
+
+def test_html_name_on_plain_text_is_read_as_text(tmp_path):
+    path = tmp_path / "notes.html"
+    path.write_text("Report to Cabinet\n\n1.1 That Cabinet notes the report.\n", encoding="utf-8")
+    source = load_file(path, LIMIT)
+    assert source.file_type == "text" and source.pages == ["Report to Cabinet\n\n1.1 That Cabinet notes the report.\n"]
