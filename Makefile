@@ -26,10 +26,12 @@ index: setup
 	$(BIN)/inspection-assistant ingest data/sample
 
 run: index
+	bash scripts/ensure_ocr.sh
 	$(BIN)/inspection-assistant app
 
 test: setup
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_ocr.sh
 	$(BIN)/ruff check .
 	$(BIN)/python eval/qa/check_sample.py
 	$(BIN)/python -m pytest

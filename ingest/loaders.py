@@ -1,16 +1,36 @@
-"""Read files into per-page text, refusing bad input with a reason a person can act on."""
+"""Read files into per-page text, refusing bad input with a reason a person can act on.
+
+A file is read by what its bytes are, not by its name (``ingest.formats.sniff``): a PDF, a Word document
+(a zip holding ``word/document.xml``) or a web page is read as one whatever its suffix says; a ``.pdf``
+holding plain text is still refused as "not a PDF". A web page under another type's name is read only if
+it holds a document (``formats.MIN_DOCUMENT_WORDS`` words of main text), otherwise refused as a site page.
+PDF pages without a text layer are OCR'd when Tesseract is installed (``ingest.ocr``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown")
+from ingest import formats, ocr
+
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".docx", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 #: Below this many characters of text per page on average, a PDF is treated as scanned.
 MIN_CHARS_PER_PAGE = 25
+#: A page with fewer characters than this and a picture over at least ``SCAN_COVERAGE`` of it is a scan
+#: (perhaps with a stamped page number or title in a text layer): it is OCR'd too.
+SPARSE_PAGE_CHARS = 200
+SCAN_COVERAGE = 0.5
+#: A Word file whose document part unpacks to more than this many times the file size limit is refused.
+MAX_UNPACK_RATIO = 20
+
+#: ``progress(done, total, stage)``; stage "ocr": called before the first OCR'd page and after each.
+Progress = Callable[[int, int, str], None]
 
 
 class IngestError(Exception):
@@ -34,25 +54,30 @@ class SourceDocument:
     """A file as read from disk: its pages of raw text and its identity."""
 
     path: Path
-    file_type: str  # "pdf" | "text" | "markdown"
-    pages: list[str]  # raw text per page; text files have a single page
+    file_type: str  # "pdf" | "text" | "markdown" | "docx" | "html"
+    pages: list[str]  # raw text per page; text, Word and HTML files have a single page (markdown-ish text)
     content_hash: str
     size_bytes: int
     notes: list[str] = field(default_factory=list)  # e.g. "decoded as Windows-1252"
+    #: 1-based numbers of the PDF pages whose text came from OCR (not from the file's text layer); a
+    #: citation from them may carry recognition errors.
+    ocr_pages: list[int] = field(default_factory=list)
 
     @property
     def paged(self) -> bool:
         return self.file_type == "pdf"
 
 
-def load_file(path: Path, max_bytes: int) -> SourceDocument:
+def load_file(path: Path, max_bytes: int, progress: Progress | None = None) -> SourceDocument:
+    """Read ``path`` (at most ``max_bytes``); ``progress`` hears about OCR, the one slow step."""
     if not path.exists():
         raise IngestError(path, "file not found: check the path")
     if not path.is_file():
         raise IngestError(path, "not a regular file (a device, pipe or socket?): copy the document to an ordinary file")
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type '{suffix or '(none)'}': convert it to PDF, .txt or .md")
+    if suffix not in SUPPORTED_SUFFIXES and not _readable_by_content(path):
+        raise IngestError(path, f"unsupported file type '{suffix or '(none)'}': convert it to PDF, Word (.docx), "
+                                "HTML, .txt or .md")
     # Size from stat() first: an oversized file is refused without reading a byte of it.
     size = path.stat().st_size
     if size == 0:
@@ -68,12 +93,92 @@ def load_file(path: Path, max_bytes: int) -> SourceDocument:
         raise _too_large(path, len(data), max_bytes)
     size = len(data)
     digest = hashlib.sha256(data).hexdigest()
+    kind = formats.sniff(data)
+    named = {".pdf": "pdf", ".docx": "docx"}.get(suffix, "html" if suffix in HTML_SUFFIXES else "text")
+    notes = [f"read as {kind.upper()} (its name says {suffix or 'nothing'})"] if kind in ("pdf", "docx", "html") \
+        and kind != named else []
+    if kind == "pdf":
+        pages, ocr_pages, pdf_notes = _pdf_pages(path, data, progress)
+        return SourceDocument(path, "pdf", pages, digest, size, notes + pdf_notes, ocr_pages)
+    if kind == "docx":
+        return SourceDocument(path, "docx", [_docx_text(path, data, max_bytes)], digest, size, notes)
+    if kind == "html":
+        return SourceDocument(path, "html", [_html_text(path, data, suffix)], digest, size, notes)
     if suffix == ".pdf":
-        pages = _pdf_pages(path, data)
-        return SourceDocument(path, "pdf", pages, digest, size)
-    text, notes = _decode_text(path, data)
-    kind = "text" if suffix == ".txt" else "markdown"
-    return SourceDocument(path, kind, [text], digest, size, notes)
+        raise IngestError(path, "not a PDF (no %PDF header): the file is corrupt or misnamed")
+    if suffix == ".docx" or kind == "zip":
+        what = _zip_trouble(data) if kind == "zip" else "not a zip archive"
+        if suffix not in (".docx", ".txt", ".md", ".markdown"):
+            raise IngestError(path, f"unsupported file type '{suffix or '(none)'}' ({what}): convert it to PDF, "
+                                    "Word (.docx), HTML, .txt or .md")
+        if suffix == ".docx":
+            raise IngestError(path, f"not a Word document ({what}): the file is corrupt or misnamed; open it in "
+                                    "Word and save it as .docx again")
+    text, text_notes = _decode_text(path, data)
+    if named == "html":
+        text_notes.append("read as plain text (no HTML markup in it)")
+    kind = "markdown" if suffix in (".md", ".markdown") else "text"
+    return SourceDocument(path, kind, [text], digest, size, text_notes)
+
+
+def _zip_trouble(data: bytes) -> str:
+    import io
+    import zipfile
+
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "a damaged zip archive"
+    return "a zip archive without word/document.xml: another Office format?"
+
+
+def _readable_by_content(path: Path) -> bool:
+    """A file with an unknown suffix whose first bytes say PDF, zip (Word?) or HTML: worth reading."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return formats.sniff(head) in ("pdf", "html") or head.startswith(b"PK\x03\x04")
+
+
+def _docx_text(path: Path, data: bytes, max_bytes: int) -> str:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = archive.getinfo("word/document.xml").file_size
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise IngestError(path, f"corrupt Word document ({type(exc).__name__}): open it in Word and save it "
+                                "as .docx again") from exc
+    if unpacked > MAX_UNPACK_RATIO * max_bytes:
+        raise IngestError(path, f"Word document too large when unpacked ({unpacked / 1e6:.0f} MB of text markup): "
+                                "split it or save it as PDF")
+    try:
+        text = formats.docx_markdown(data)
+    except ValueError as exc:
+        raise IngestError(path, f"corrupt Word document ({str(exc)[:80]}): open it in Word and save it as .docx "
+                                "again") from exc
+    if not text.strip():
+        raise IngestError(path, "Word document has no text (only pictures or an empty page?): nothing to index")
+    return text
+
+
+def _html_text(path: Path, data: bytes, suffix: str) -> str:
+    page = formats.html_document(data)
+    title = f"'{page.title[:80]}'" if page.title else "untitled"
+    if suffix in HTML_SUFFIXES:
+        if not page.words:
+            raise IngestError(path, f"web page ({title}) has no main text once navigation and banners are "
+                                    "removed: save the document itself")
+        return page.text
+    if not page.holds_document:
+        if suffix == ".pdf":
+            raise IngestError(path, f"not a PDF: an HTML web page ({title}); save the report's PDF instead")
+        raise IngestError(path, f"not a document: an HTML web page ({title}) with only {page.words} words of "
+                                "text; save the document itself")
+    return page.text
 
 
 def _too_large(path: Path, size: int, max_bytes: int) -> IngestError:
@@ -139,7 +244,8 @@ def _looks_like_utf16(data: bytes) -> bool:
     return max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.8 * half
 
 
-def _pdf_pages(path: Path, data: bytes) -> list[str]:
+def _pdf_pages(path: Path, data: bytes, progress: Progress | None = None) -> tuple[list[str], list[int], list[str]]:
+    """Pages' text, the 1-based pages read by OCR, and notes."""
     import io
 
     from pypdf import PdfReader
@@ -169,10 +275,59 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
         raise IngestError(path, f"corrupt PDF ({type(exc).__name__}: {str(exc)[:80]}): re-export or repair it") from exc
     if not pages:
         raise IngestError(path, "PDF has no pages: re-export it from the original document")
+    pages, ocr_pages, notes = _ocr_where_needed(path, data, pages, progress)
     chars = sum(len(p.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * len(pages):
-        raise IngestError(path, "no extractable text: looks scanned, OCR it first (e.g. 'ocrmypdf in.pdf out.pdf')")
-    return pages
+        if not ocr.available():
+            raise IngestError(path, "no extractable text: looks scanned, OCR it first (e.g. 'ocrmypdf in.pdf "
+                                    f"out.pdf') or {ocr.ENABLE_HINT}")
+        failed = next((n for n in notes if n.startswith("OCR failed")), "")
+        found = failed or "Tesseract found no words on its pages (blank pages or an unreadable scan?)"
+        raise IngestError(path, f"no extractable text: looks scanned, OCR it first; {found}: re-scan it (300 dpi) "
+                                "or OCR it with another tool (e.g. 'ocrmypdf in.pdf out.pdf')")
+    return pages, ocr_pages, notes
+
+
+def _pages_needing_ocr(data: bytes, pages: list[str]) -> list[int]:
+    """1-based pages with no text layer, or with a sparse one on a page-sized picture (a scan)."""
+    chars = [len(p.strip()) for p in pages]
+    needed = [i + 1 for i, n in enumerate(chars) if n < MIN_CHARS_PER_PAGE]
+    if any(MIN_CHARS_PER_PAGE <= n < SPARSE_PAGE_CHARS for n in chars):
+        try:
+            coverage = ocr.image_coverage(data)
+        except Exception:  # pdfium refusing a file pypdf read: keep the text layer as it is
+            coverage = []
+        needed += [i + 1 for i, (n, share) in enumerate(zip(chars, coverage))
+                   if MIN_CHARS_PER_PAGE <= n < SPARSE_PAGE_CHARS and share >= SCAN_COVERAGE]
+    return sorted(needed)
+
+
+def _ocr_where_needed(path: Path, data: bytes, pages: list[str],
+                      progress: Progress | None) -> tuple[list[str], list[int], list[str]]:
+    needed = _pages_needing_ocr(data, pages)
+    if not needed:
+        return pages, [], []
+    if not ocr.available():
+        one = len(needed) == 1
+        verbs = ("has", "was") if one else ("have", "were")
+        return pages, [], [f"{_page_list(needed)} {verbs[0]} no text layer and {verbs[1]} not OCR'd: {ocr.ENABLE_HINT}"]
+    try:
+        recognised = ocr.ocr_pdf_pages(data, needed, progress)
+        failure = ""
+    except Exception as exc:  # a damaged page image, a crashed or timed-out tesseract: keep what pypdf had
+        recognised, failure = {}, f"OCR failed ({str(exc)[:80]})"
+    pages = list(pages)
+    used: list[int] = []
+    for number, text in recognised.items():
+        if len(text.split()) > len(pages[number - 1].split()):
+            pages[number - 1] = text
+            used.append(number)
+    notes = [f"{_page_list(used)} read by OCR"] if used else []
+    return pages, used, notes + ([failure] if failure else [])
+
+
+def _page_list(numbers: list[int]) -> str:
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(map(str, numbers))
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[IngestError]]:

@@ -2,13 +2,14 @@
 
 Rules (also shown next to the upload box):
 
-* only .pdf, .txt and .md files;
+* only .pdf, .docx (Word), .html/.htm (a saved web page), .txt and .md files (read by their content:
+  a web page saved under a .pdf name is read as HTML if it holds a document, refused otherwise);
 * at most ``Settings.max_file_mb`` megabytes each (env ``INSPECTION_ASSISTANT_MAX_FILE_MB``, default 50);
 * names are reduced to a safe base name (letters, digits, ``. _ -`` and spaces; at most 100 characters);
   an existing file of the same name is never overwritten: the new one gets a ``-1``, ``-2``… suffix,
   unless it has identical content, in which case the existing file is reused (and ingest skips it);
-* a file that fails (scanned, encrypted, corrupt, too large, wrong type…) is deleted again, with its reason
-  reported, so nothing half-indexed stays behind; the other files are unaffected.
+* a file that fails (a scan OCR cannot read, encrypted, corrupt, too large, wrong type…) is deleted again, with
+  its reason reported, so nothing half-indexed stays behind; the other files are unaffected.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Settings(Protocol):
     max_file_mb: float
     chunk_max_tokens: int
 
-UPLOAD_SUFFIXES = (".pdf", ".txt", ".md")
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 MAX_NAME_CHARS = 100
 UPLOADS_DIR = "uploads"
 
@@ -96,7 +97,8 @@ def save_upload(name: str, data: bytes, folder: Path, max_bytes: int) -> Path:
     safe = sanitize_filename(name)
     suffix = Path(safe).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        raise UploadRejected(name, f"unsupported file type '{suffix or '(none)'}': upload PDF, .txt or .md files")
+        raise UploadRejected(name, f"unsupported file type '{suffix or '(none)'}': upload PDF, Word (.docx), HTML, "
+                                   ".txt or .md files")
     if not data:
         raise UploadRejected(name, "empty file (0 bytes): nothing to index")
     if len(data) > max_bytes:

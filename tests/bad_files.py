@@ -15,6 +15,8 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 SAMPLE_PDF_DIR = ROOT / "data" / "sample_pdf"
 SMALL_PDF = SAMPLE_PDF_DIR / "southend-cabinet-report-jtai-2018-06-19.pdf"
 PRESS = "southend-press-release-jtai-2018-05-09.txt"
+TEST_DATA = ROOT / "tests" / "data"
+REPORT_PDF = TEST_DATA / "ilacs-report-2019.pdf"  # a real 10-page ILACS report with a text layer (OGL)
 
 
 def garbage_pdf(path: Path) -> Path:
@@ -56,6 +58,27 @@ def image_only_pdf(path: Path, pages: int = 1) -> Path:
         pdf.add_page()
         pdf.image(picture, x=10, y=10, w=190)
     pdf.output(str(path))
+    return path
+
+
+def scanned_pdf(path: Path, source: Path = REPORT_PDF, dpi: int = 200, pages: list[int] | None = None) -> Path:
+    """``source`` as a scanner without OCR would give it back: every page (or only the 1-based ``pages``) a
+    greyscale JPEG picture at ``dpi`` with no text layer; the other pages keep their text."""
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader, PdfWriter
+
+    document = pdfium.PdfDocument(source)
+    wanted = pages or list(range(1, len(document) + 1))
+    images = [document[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in wanted]
+    document.close()
+    scans = io.BytesIO()
+    images[0].save(scans, format="PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=75)
+    scanned = dict(zip(wanted, PdfReader(scans).pages))
+    writer = PdfWriter()
+    for number, page in enumerate(PdfReader(source).pages, start=1):
+        writer.add_page(scanned.get(number, page))
+    with path.open("wb") as handle:
+        writer.write(handle)
     return path
 
 

@@ -187,7 +187,7 @@ def test_save_upload_stays_in_folder_and_never_overwrites(tmp_path: Path) -> Non
     with pytest.raises(UploadRejected, match="empty"):
         save_upload("empty.txt", b"", folder, 1000)
     with pytest.raises(UploadRejected, match="unsupported"):
-        save_upload("notes.docx", b"PK..", folder, 1000)
+        save_upload("notes.odt", b"PK..", folder, 1000)
     assert sorted(p.name for p in folder.iterdir()) == ["a b_rm -rf-1.txt", "a b_rm -rf.txt"]
 
 
@@ -202,7 +202,7 @@ def upload_index(tmp_path_factory: pytest.TempPathFactory):
     calls: list[tuple[int, int, str]] = []
     files = [("rutland-scrutiny-report-2022-03-12.txt", GOOD_TXT.encode()),
              ("../broken.pdf", b"this is not a PDF at all, just garbage bytes \x00\x01\x02" * 20),
-             ("notes.docx", b"PK\x03\x04 not supported"),
+             ("notes.odt", b"PK\x03\x04 not supported"),
              (SAMPLE_PDF.name, SAMPLE_PDF.read_bytes())]
     results = process_uploads(files, settings, assistant.store, progress=lambda *a: calls.append(a))
     assistant.refresh()
@@ -212,9 +212,9 @@ def upload_index(tmp_path_factory: pytest.TempPathFactory):
 def test_upload_good_file_becomes_searchable_bad_file_removed(upload_index) -> None:
     data_dir, settings, assistant, results, calls = upload_index
     by_name = {r.name: r for r in results}
-    assert [r.name for r in results] == ["rutland-scrutiny-report-2022-03-12.txt", "../broken.pdf", "notes.docx",
+    assert [r.name for r in results] == ["rutland-scrutiny-report-2022-03-12.txt", "../broken.pdf", "notes.odt",
                                          SAMPLE_PDF.name]
-    good, bad, wrong = by_name["rutland-scrutiny-report-2022-03-12.txt"], by_name["../broken.pdf"], by_name["notes.docx"]
+    good, bad, wrong = by_name["rutland-scrutiny-report-2022-03-12.txt"], by_name["../broken.pdf"], by_name["notes.odt"]
     assert good.ok and good.status == "added" and good.chunks > 0
     assert not bad.ok and bad.saved_as == "broken.pdf" and "not a PDF" in bad.reason
     assert not wrong.ok and wrong.status == "rejected" and "unsupported file type" in wrong.reason
@@ -270,7 +270,7 @@ def test_upload_through_the_sidebar_form(monkeypatch, tmp_path: Path) -> None:
     assert any("holds no documents yet" in plain(i.value) and "Add documents" in plain(i.value) for i in at.info)
 
     uploader = at.sidebar.file_uploader(key="ia_uploader")
-    assert sorted(uploader.allowed_type) == [".md", ".pdf", ".txt"]
+    assert sorted(uploader.allowed_type) == [".docx", ".htm", ".html", ".md", ".pdf", ".txt"]
     uploader.set_value([("rutland report.txt", GOOD_TXT.encode(), "text/plain"),
                         ("scan.pdf", b"%PDF-1.4\n garbage that is not a real PDF body", "application/pdf")])
     at.sidebar.get("form_submit_button")[0].click().run()

@@ -42,7 +42,7 @@ BAD_CASES = {
     "encrypted.pdf": ("encrypted",),
     "scanned.pdf": ("no extractable text", "scanned"),
     "empty.txt": ("empty",),
-    "report.docx": ("unsupported file type",),
+    "report.docx": ("not a Word document",),
     "undecodable.txt": ("undecodable",),
     "nul.txt": ("NUL",),
     "broken-sidecar.txt": ("JSON",),

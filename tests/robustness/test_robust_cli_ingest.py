@@ -41,7 +41,7 @@ BAD = {
     "zero-bytes.txt": "empty file (0 bytes)",
     "huge.txt": "file too large (52.0 MB > 50 MB limit)",
     "nul-bytes.txt": "contains NUL bytes",
-    "bad $(rm -rf x); `a`; &| é中文.pdf": "not a PDF (no %PDF header)",
+    "bad $(rm -rf x); `a`; &| é中文.pdf": "not a PDF: an HTML web page (untitled); save the report's PDF instead",
     "loopy/self.txt": "broken or looping symlink",
 }
 GOOD = ("encrypted-empty-password.pdf", "cp1252.txt", "latin-1.txt", "bom.txt", "with spaces.txt", SHELL, UNICODE,
