@@ -132,7 +132,8 @@ def describe_filters(filters: Filters | None) -> str:
 def reference_line(c: Citation) -> str:
     """'[n] title (date), section, paragraph, page — "quoted sentence"'."""
     quote = " ".join((c.quote or "").split())
-    return f"[{c.n}] {c.reference()}" + (f' — "{quote}"' if quote else "")
+    ocr = " (text read by OCR from a scanned page: check it against the page)" if c.ocr else ""
+    return f"[{c.n}] {c.reference()}{ocr}" + (f' — "{quote}"' if quote else "")
 
 
 # -- Markdown ---------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Citation(Facets):
     page: int | None
     text: str  # the whole passage
     quote: str  # the supporting sentence(s), verbatim substrings of ``text``
+    ocr: bool = False  # the passage was read by OCR from a scanned page: the reader should check the page
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
@@ -53,20 +54,21 @@ class Citation(Facets):
     @classmethod
     def from_chunk(cls, n: int, c: ChunkRecord, quote: str) -> Citation:
         return cls(n=n, chunk_id=c.id, source=c.source, path=c.path, **c.facets(), section=c.section,
-                   section_kind=c.section_kind, paragraph=c.paragraph, page=c.page or None, text=c.text, quote=quote)
+                   section_kind=c.section_kind, paragraph=c.paragraph, page=c.page or None, text=c.text, quote=quote,
+                   ocr=c.ocr)
 
     def as_chunk(self) -> ChunkRecord:
         """The cited text as a chunk record (a report's fact line that no indexed chunk holds whole)."""
         doc_id = self.chunk_id.split("-fact-")[0]
         return ChunkRecord(id=self.chunk_id, text=self.text, doc_id=doc_id, doc_hash="", source=self.source,
                            path=self.path, **self.facets(), section=self.section, section_kind=self.section_kind,
-                           paragraph=self.paragraph, page=self.page or 0)
+                           paragraph=self.paragraph, page=self.page or 0, ocr=self.ocr)
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "source": self.source, "path": self.path, **self.facets(), "when": self.when,
                 "section": self.section,
                 "paragraph": self.paragraph, "page": self.page, "chunk_id": self.chunk_id, "text": self.text,
-                "quote": self.quote}
+                "quote": self.quote, "ocr": self.ocr}
 
     def location(self) -> str:
         parts = [p for p in (self.section, f"para {self.paragraph}" if self.paragraph and self.paragraph[0].isdigit()

@@ -145,6 +145,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
             path=str(path.resolve()), **meta.facets(), section=draft.section,
             section_kind=draft.section_kind, paragraph=draft.paragraph, page=draft.page,
             page_end=draft.page_end, chunk_index=index, n_tokens=draft.n_tokens, original=draft.original,
+            ocr=any(p in source.ocr_pages for p in range(draft.page, (draft.page_end or draft.page) + 1)),
         ))
         for position, sentence in enumerate(draft.sentences):
             sentences.append(SentenceRecord(id=f"{chunk_id}-s{position:03d}", text=sentence, chunk_id=chunk_id,
@@ -152,6 +153,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
     record = DocumentRecord(
         doc_id=doc_id, path=str(path.resolve()), source=path.name, content_hash=content_hash, **meta.facets(),
         file_type=source.file_type, pages=len(source.pages) if source.paged else 0, chunks=len(chunks),
+        ocr_pages=list(source.ocr_pages), notes=list(source.notes),
         size_bytes=source.size_bytes, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         glossary=mine_glossary(full_text), grades=meta.grades,
         citations={k: {"page": c.page, "quote": c.quote} for k, c in meta.citations.items()},

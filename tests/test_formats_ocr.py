@@ -82,6 +82,9 @@ def test_ocr_pages_get_the_usual_structure(scanned_report):
     plain_numbered = {c.paragraph for c in plain_chunks if re.fullmatch(r"\d+(?:–\d+)?", c.paragraph)}
     assert len(numbered) >= 0.8 * len(plain_numbered) > 0
     assert record.title == prepare_document(original, {}, 256, token_counter())[0].title
+    # What came from OCR says so, on the document and on every chunk (the UI tells the reader to check the page)
+    assert record.ocr_pages == source.ocr_pages and all(c.ocr for c in chunks)
+    assert not any(c.ocr for c in plain_chunks)
 
 
 @needs_tesseract

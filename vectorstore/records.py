@@ -27,6 +27,7 @@ class ChunkRecord(Facets):
     chunk_index: int = 0
     n_tokens: int = 0
     original: str = ""  # the source text before normalisation, for quoting as printed
+    ocr: bool = False  # its text was read by OCR from a scanned page (it can misread: check the page)
 
     @property
     def date_ord(self) -> int:
@@ -75,9 +76,11 @@ class DocumentRecord(Facets):
     glossary: dict[str, str] = field(default_factory=dict)  # acronym -> long form
     grades: dict[str, str] = field(default_factory=dict)  # judgement area key -> grade (inspection reports)
     citations: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {"page", "quote"} it was read from
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
+    notes: list[str] = field(default_factory=list)  # how the file was read ("read as HTML (its name says .pdf)")
 
     #: Fields kept as JSON text (Chroma metadata values are scalars).
-    _JSON = ("glossary", "grades", "citations")
+    _JSON = ("glossary", "grades", "citations", "ocr_pages", "notes")
 
     def metadata(self) -> dict[str, Any]:
         meta = asdict(self)
@@ -90,5 +93,8 @@ class DocumentRecord(Facets):
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in meta.items() if k in names}
         for name in cls._JSON:
-            data[name] = json.loads(data.get(name) or "{}")
+            if data.get(name):
+                data[name] = json.loads(data[name])
+            else:
+                data.pop(name, None)  # an index written before the field existed: its default
         return cls(**data)
