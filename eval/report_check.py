@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", type=Path, default=None, help="default: <folder>/reports.csv")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--json", type=Path, default=None, help="write every file's fields here")
+    ap.add_argument("--fail-under", action="append", default=[], metavar="FIELD=RATE",
+                    help="exit 1 if a field's agreement (agree / table) is below RATE; repeatable")
     args = ap.parse_args(argv)
     table = args.csv or args.folder / "reports.csv"
 
@@ -202,7 +204,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\npublished: {len(unstated)} files state no publication date (the table's comes from the website)")
     if args.json:
         args.json.write_text(json.dumps(dump, indent=1, ensure_ascii=False), encoding="utf-8")
-    return 0
+    failed = 0
+    for spec in args.fail_under:
+        name, _, floor = spec.partition("=")
+        t = tallies.get(name)
+        rate = t.agree / t.table if t and t.table else None
+        if rate is None or rate < float(floor):
+            print(f"gate: {name} agreement {rate if rate is None else round(rate, 3)} below the floor {floor}",
+                  file=sys.stderr)
+            failed = 1
+    return failed
 
 
 if __name__ == "__main__":
