@@ -174,7 +174,10 @@ class Assistant:
         return answer
 
     def _chunks_of(self, doc_id: str) -> list[ChunkRecord]:
-        return list(self.store.iter_chunks(where={"doc_id": doc_id}))
+        """A document's chunks (by the keyword index's in-memory columns, then by id: no metadata scan)."""
+        lexical = self.retriever.lexical
+        mask = lexical.mask(Filters(doc_id=doc_id))
+        return self.store.get_chunks([lexical.ids[i] for i in mask.nonzero()[0]]) if mask is not None else []
 
     def _top(self, plan: QueryPlan, retrieval: Retrieval) -> tuple[list[Passage], float]:
         """The passages an answer may use (k; two per inspection for a question about change) and their evidence."""

@@ -53,3 +53,20 @@ def test_a_shared_short_name_does_not_detect_a_second_council() -> None:
 def test_section_cues() -> None:
     assert section_cues("what were the strengths?") == {"strengths"}
     assert "improvement" in section_cues("what needs to improve for health?")
+
+
+@pytest.mark.parametrize("text", [
+    "What did inspectors say about MACE meetings in Southend-on-Sea?",
+    "Children’s services: the local authority’s ‘front door’ (MASH+) improved; 27 areas of strength, 1,600 pupils.",
+    "Ne’er-do-well café naïve résumé — ÉTÉ 2019/20 x y z",
+    "",
+])
+def test_the_fast_analyser_is_bm25s_analysis(assistant: Assistant, text: str) -> None:
+    import bm25s
+
+    from assistant.lexical import STOPWORDS
+
+    lexical = assistant.retriever.lexical
+    expected = bm25s.tokenize([text], stopwords=STOPWORDS, stemmer=lexical.stemmer, return_ids=False,
+                              show_progress=False)[0]
+    assert lexical.terms(text) == expected

@@ -12,9 +12,10 @@ import hashlib
 import json
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,31 @@ from vectorstore.embeddings import Embedder
 from vectorstore.records import ChunkRecord, DocumentRecord, SentenceRecord
 
 _STATE_ID = "__index_state__"
+T = TypeVar("T")
+
+
+#: Chunks (and their vectors) kept in memory once read: a few MB for the passages questions keep coming back to.
+CACHED_CHUNKS = 20_000
+
+
+class _LRU(Generic[T]):
+    """A small thread-safe least-recently-used map (the UI serves several sessions from one store)."""
+
+    def __init__(self, size: int):
+        self.size, self._data, self._lock = size, OrderedDict[str, T](), threading.Lock()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, T]:
+        with self._lock:
+            out = {k: self._data[k] for k in keys if k in self._data}
+            for k in out:
+                self._data.move_to_end(k)
+            return out
+
+    def put_many(self, items: dict[str, T]) -> None:
+        with self._lock:
+            self._data.update(items)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
 
 
 class StoreUnavailable(RuntimeError):
@@ -123,6 +149,8 @@ class IndexStore:
         # chunk id -> number of its sentences, learned from chunk metadata as chunks are read (ids are
         # versioned, so a cached count never goes stale)
         self._n_sentences: dict[str, int] = {}
+        self._chunk_cache: _LRU[ChunkRecord] = _LRU(CACHED_CHUNKS)
+        self._vector_cache: _LRU[np.ndarray] = _LRU(CACHED_CHUNKS)
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -338,11 +366,18 @@ class IndexStore:
                 yield ChunkRecord.from_chroma(i, t, m)
 
     def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        """Chunks by id, from an in-process cache where read before (ids carry their document's version, so
+        a cached chunk never goes stale); one round trip for the rest."""
         if not ids:
             return []
-        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        self._learn_sentence_counts(got["ids"], got["metadatas"])
-        by_id = {i: ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        by_id = self._chunk_cache.get_many(ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in by_id]
+        if missing:
+            got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
+            self._learn_sentence_counts(got["ids"], got["metadatas"])
+            fresh = {i: ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+            self._chunk_cache.put_many(fresh)
+            by_id.update(fresh)
         return [by_id[i] for i in ids if i in by_id]
 
     def _learn_sentence_counts(self, ids: Sequence[str], metas: Sequence[dict[str, Any] | None]) -> None:
@@ -371,11 +406,17 @@ class IndexStore:
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored chunk embeddings by id (one round trip)."""
+        """Stored chunk embeddings by id (cached like ``get_chunks``; one round trip for the rest)."""
         if not ids:
             return {}
-        got = self.chunks.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+        out = self._vector_cache.get_many(ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in out]
+        if missing:
+            got = self.chunks.get(ids=missing, include=["embeddings"])
+            fresh = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+            self._vector_cache.put_many(fresh)
+            out.update(fresh)
+        return out
 
     def sentences_of(self, chunk_ids: Sequence[str]) -> dict[str, list[tuple[SentenceRecord, np.ndarray]]]:
         """Each chunk's sentences with their stored embeddings, in reading order."""
