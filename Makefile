@@ -8,7 +8,7 @@ export INSPECTION_ASSISTANT_DATA_DIR ?= $(DATA)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup index run test lint eval bench clean
+.PHONY: setup index run test lint eval real-ci eval-real bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,29 @@ test: setup
 	    --baseline eval/baseline/sample.json \
 	    --fail-under recall@5=0.8 --fail-under citation_precision=0.48 --fail-under coverage=0.64 \
 	    --fail-under abstention_recall=0.8 --fail-under all_cited=1.0 --fail-under answerable_abstained=0.05
+	$(MAKE) --no-print-directory real-ci
+
+# The real-report scoreboards on the CI subset in the repo (data/real_ci: 27 Ofsted reports, every layout):
+# what ingest reads of each report against the third party's table, then the Q&A set's CI items.
+real-ci: setup
+	$(BIN)/python -m eval.report_check --folder data/real_ci --cache test-artifacts/report-cache \
+	    --fail-under council=1.0 --fail-under doc_type=1.0 --fail-under framework=0.95 \
+	    --fail-under inspection_start=0.95 --fail-under inspection_end=0.9 --fail-under lead_inspector=0.95 \
+	    --fail-under grades.overall_effectiveness=0.9 --fail-under grades.impact_of_leaders=0.9 \
+	    --fail-under grades.help_and_protection=0.9 --fail-under grades.in_care=0.9 --fail-under grades.care_leavers=0.9
+	$(BIN)/inspection-assistant eval --qa eval/qa/real.jsonl --only ci=true --corpus data/real_ci \
+	    --out test-artifacts/eval-real-ci \
+	    --fail-under correct=0.65 --fail-under report@5=0.95 --fail-under abstention_recall=0.9 \
+	    --fail-under answerable_abstained=0.05 --fail-under all_cited=1.0
 
 eval: index
 	$(BIN)/inspection-assistant eval --corpus data/sample --baseline eval/baseline/sample.json
+
+# The whole real-report set over the 240 development reports (../shared/ilacs; ~1 h on 2 cores).
+ILACS ?= ../shared/ilacs
+eval-real: setup
+	$(BIN)/python -m eval.report_check --folder $(ILACS)
+	$(BIN)/inspection-assistant eval --qa eval/qa/real.jsonl --corpus $(ILACS) --out eval/out/real
 
 bench: setup
 	$(BIN)/python benchmarks/query.py
