@@ -16,7 +16,7 @@ from assistant.abstain import absent_combination, absent_inspection, answer_type
 from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
-from assistant.report_facts import answer_from_report_facts
+from assistant.report_facts import answer_from_report_facts, lead_with_grade
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
@@ -192,6 +192,7 @@ class Assistant:
         mismatch = answer_type_mismatch(plan.asked, [c.quote for c in draft.citations], self.retriever.facts().lexicon.terms)
         if mismatch:
             return self._abstain(plan.question, retrieval, mismatch)
+        lead_with_grade(plan, draft, self.retriever.facts(), self._chunks_of)
         check_support(draft)
         say_which_inspection(plan, draft)
         # A report fact may quote a chunk retrieval did not rank: it is shown with the passages it cites.

@@ -26,6 +26,7 @@ from domain.layouts import (
     CHANGE_OVER_TIME,
     doc_kinds_named,
     inspection_types_named,
+    judgement_areas_named,
     section_cues,
 )
 from vectorstore.records import DocumentRecord
@@ -164,6 +165,7 @@ class QueryPlan:
     mentions: Mentions  # what the condensed question names (scope, sides, absent combinations)
     query_mentions: Mentions  # what the query names, context included (the rerank's metadata prior)
     asked: AskedFor  # the kind of answer it asks for (a date, a person, a count of X, a grade …)
+    areas: tuple[str, ...]  # the judgement areas it names ("care leavers": domain.kinds keys)
     names: tuple[str, ...]  # the proper names it uses (an unknown one means the index cannot answer)
     section_cues: frozenset[str]  # section kinds it asks for ("strengths", "improvement", …)
     asks_boilerplate: bool  # it asks about a council report's statutory sections (implications, appendices)
@@ -236,7 +238,8 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
     return QueryPlan(
         question=question, condensed=condensed, context=context, query=query, filters=filters, scope=scope,
         sides=tuple(sides), mentions=mentions, query_mentions=query_mentions,
-        asked=AskedFor.of(condensed), names=proper_names(question), section_cues=frozenset(section_cues(rerank_text)),
+        asked=AskedFor.of(condensed), names=proper_names(question), areas=tuple(judgement_areas_named(condensed)),
+        section_cues=frozenset(section_cues(rerank_text)) | frozenset(judgement_areas_named(rerank_text)),
         asks_boilerplate=bool(BOILERPLATE_SECTION.search(rerank_text)), expansions=expansions,
         search_text=search_text, rerank_text=rerank_text,
         compose_text=condensed if not context else f"{question} {context}", searches=searches, matcher=matcher,

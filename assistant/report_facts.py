@@ -163,3 +163,36 @@ def _verbatim(text: str, start: int, length: int) -> str:
         if words and [w for _, _, w in spans[i:i + len(words)]] == words:
             return text[spans[i][0]:spans[i + len(words) - 1][1]]
     return ""
+
+
+def lead_with_grade(plan: QueryPlan, draft: Draft, facts: IndexFacts,
+                    chunks_of: Callable[[str], list[ChunkRecord]]) -> None:
+    """A question about one judgement area ("how are care leavers doing in Leeds?") is answered led by that
+    area's grade in the report the answer quotes, cited to the line that states it."""
+    if draft.abstained or len(plan.areas) != 1 or plan.change or FactAsk.of(plan) is not None or not draft.citations:
+        return
+    first = draft.citations[0]
+    report = next((d for d in facts.documents if d.path == first.path), None)
+    if report is None or report.doc_type != "inspection report":
+        return
+    stated = _statement(FactAsk("grades." + plan.areas[0]), report)
+    if stated is None:
+        return
+    sentence, field = stated
+    citation = _citation(1, report, field, [], chunks_of)
+    if citation is None:
+        return
+    shift = {c.n: c.n + 1 for c in draft.citations}
+    for c in draft.citations:
+        c.n = shift[c.n]
+    draft.text = _renumber(draft.text, shift)
+    for s in draft.sentences:
+        s.text, s.citations = _renumber(s.text, shift), [shift[n] for n in s.citations]
+    draft.citations.insert(0, citation)
+    draft.sentences.insert(0, AnswerSentence(text=f"{sentence} [1].", citations=[1]))
+    draft.groups = {k: [i + 1 for i in v] for k, v in draft.groups.items()}
+    draft.text = f"{sentence} [1]. {draft.text}"
+
+
+def _renumber(text: str, shift: dict[int, int]) -> str:
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{shift.get(int(m.group(1)), int(m.group(1)))}]", text)
