@@ -110,6 +110,63 @@ def report_field_asked(question: str) -> str:
 ROLE_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["role_words"])
 
 
+# -- Ofsted reports' judgement headings ---------------------------------------------------------------------------
+def _judgement_heading_pattern() -> re.Pattern[str]:
+    from domain.ofsted import report_wording
+
+    grades = sorted(report_wording().grades, key=len, reverse=True)  # "requires improvement to be good" first
+    heads = "|".join(h.replace(" ", r"\s+") for h in _LAYOUTS["ofsted_report"]["judgement_headings"])
+    grade = "|".join(re.escape(g).replace(r"\ ", r"\s+") for g in grades)
+    # a separator (":", "is", a space) only before a grade: "… protection:" alone is a heading still to come
+    return re.compile(rf"^\s*(?P<heading>{heads})(?:(?:\s*:\s*|\s+(?:is|are)\s+|\s+)(?P<grade>{grade}))?\s*\.?\s*$",
+                      re.I)
+
+
+_JUDGEMENT_HEADING = _judgement_heading_pattern()
+_TABLE_HEADER = re.compile(_LAYOUTS["ofsted_report"]["judgement_table_header"], re.I)
+_ABOUT_OFSTED = re.compile(r"^\s*(?:" + _any_of(_LAYOUTS["ofsted_report"]["about_ofsted_starts"]) + ")", re.I)
+
+
+def starts_about_ofsted(text: str) -> bool:
+    """Whether a paragraph begins the report's closing boilerplate about Ofsted."""
+    return _ABOUT_OFSTED.match(text) is not None
+_JUDGEMENT_START = re.compile(r"^\s*(?:" + "|".join(p.replace(" ", r"\s+") for p in
+                                                 _LAYOUTS["ofsted_report"]["judgement_heading_starts"]) + r")\b", re.I)
+
+
+def judgement_heading(text: str) -> tuple[str, str] | None:
+    """(heading, grade value) for a report's judgement heading ("The experiences and progress of care leavers:
+    requires improvement to be good" -> (".. care leavers", "requires improvement")); grade "" when the heading
+    carries none; None for any other text."""
+    from domain.ofsted import report_wording
+
+    m = _JUDGEMENT_HEADING.match(" ".join(text.split()))
+    if m is None:
+        return None
+    grade = m.group("grade") or ""
+    value = report_wording().grades.get(" ".join(grade.lower().split()), "") if grade else ""
+    return " ".join(m.group("heading").split()), value
+
+
+def starts_judgement_heading(line: str) -> bool:
+    """Whether a line begins like a judgement heading (it may wrap onto the next line)."""
+    return _JUDGEMENT_START.match(" ".join(line.split())) is not None
+
+
+def grade_phrase(text: str) -> str:
+    """The grade value of a text that is only a grade phrase ("require improvement"), else ""."""
+    from domain.ofsted import report_wording
+
+    words = " ".join(text.lower().strip(" .").split())
+    words = re.sub(r"^(?::\s*|(?:is|are)\s+)", "", words)  # "… protection\nare inadequate."
+    return report_wording().grades.get(words, "")
+
+
+def is_judgement_table_header(text: str) -> bool:
+    """A SIF section's own small judgement table ("Key Judgement Judgement Grade …")."""
+    return _TABLE_HEADER.match(text) is not None
+
+
 # -- sections ---------------------------------------------------------------------------------------------------
 def section_kind(heading: str) -> str:
     """The kind of section a heading names ("Areas for improvement" -> "improvement")."""

@@ -26,6 +26,7 @@ class DraftChunk:
     page_end: int
     n_tokens: int
     sentences: list[str] = field(default_factory=list)
+    section_grade: str = ""  # the grade its section's heading carries (a report's judgement sections)
 
 
 @dataclass
@@ -84,21 +85,23 @@ def chunk_blocks(
     ``max_tokens`` bounds prefix + text as the embedder counts them; blocks shorter than ``merge_below``
     are merged with neighbours of the same section (and paragraph number family) up to ``merge_budget``.
     """
-    sections: list[tuple[str, list[_Unit]]] = []
-    section, units = "", []
+    sections: list[tuple[str, str, str, list[_Unit]]] = []  # (heading, its kind, its grade, units)
+    section, skind, grade, units = "", section_kind(""), "", []
     counters: dict[tuple[str, str], int] = {}
     last_label = ""
     for block in blocks:
         if block.kind == "heading":
             if units:
-                sections.append((section, units))
-            section, units = block.text, []
+                sections.append((section, skind, grade, units))
+            # a sub-heading keeps its section's kind ("Areas for improvement: Leadership, management and …")
+            section = f"{block.parent}: {block.text}" if block.parent else block.text
+            skind, grade, units = section_kind(block.parent or block.text), block.grade, []
             last_label = block.label
             continue
         if block.kind == "footnote":
             if units:
-                sections.append((section, units))
-            section, units = "Footnotes", []
+                sections.append((section, skind, grade, units))
+            section, skind, grade, units = "Footnotes", section_kind("Footnotes"), "", []
             label = f"footnote {block.label}"
         elif block.label:
             label = last_label = block.label
@@ -112,11 +115,11 @@ def chunk_blocks(
             label = f"{kind} {counters[(section, kind)]}"
         units.append(_Unit(block.text, block.original, label, block.page, block.page_end, count_tokens(block.text)))
     if units:
-        sections.append((section, units))
+        sections.append((section, skind, grade, units))
 
     chunks: list[DraftChunk] = []
     locator = PageLocator(pages) if pages and len(pages) > 1 else None
-    for section, units in sections:
+    for section, skind, grade, units in sections:
         prefix_tokens = count_tokens(embedding_prefix(title, section)) - 2  # specials are counted once
         budget = max_tokens - prefix_tokens
         for group in _merge_small(units, merge_below, min(merge_budget, budget)):
@@ -128,7 +131,8 @@ def chunk_blocks(
                         text=piece.text,
                         original=piece.original,
                         section=section,
-                        section_kind=section_kind(section),
+                        section_kind=skind,
+                        section_grade=grade,
                         paragraph=piece.label,
                         page=piece.page,
                         page_end=piece.page_end,

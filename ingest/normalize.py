@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 
-BULLET_GLYPHS = "\uf0b7\u2022\u25aa\u25cf\u25e6\u2023\u2043\uf0a7\uf076\uf0d8"
+BULLET_GLYPHS = "\uf0b7\u2022\u25aa\u25cf\u25e6\u2023\u2043\uf0a7\uf076\uf0d8\u25fc\u25a0"  # ◼ ■: Ofsted's
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
                             "\u00ad": "", "\u200b": "", "\ufeff": "", "\u00a0": " ", "\t": " "})
 _HTML_TAG = re.compile(r"</?(?:sup|sub|p|u|b|i|em|strong|span|br|div|a)(?:\s[^>]*)?/?>", re.I)
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 # A footnote marker glued to a word or closing punctuation: "Southend-on-Sea.1 This", "agencies2."
-_FOOTNOTE_MARK = re.compile(r"(?<=[a-z][.,;:])\d{1,2}(?=\s|$)|(?<=[a-z]{3})\d(?=[.,;:]?(?:\s|$))")
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z][.,;:?])\d{1,2}(?=\s|$)|(?<=[a-z]{3})\d(?=[.,;:]?(?:\s|$))")
 BULLET_MARK = "\u2022"  # canonical bullet the parser looks for
 _BULLETS = re.compile("[" + BULLET_GLYPHS + "\ue000-\uf8ff]\\s*")
 

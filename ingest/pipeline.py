@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from domain.kinds import INSPECTION_REPORT
 from ingest.chunking import chunk_blocks, embedding_prefix
 from ingest.glossary import mine_glossary
 from ingest.loaders import SUPPORTED_SUFFIXES, IngestError, SourceDocument, discover, load_file, one_line
@@ -108,7 +109,7 @@ def doc_id_for(path: Path) -> str:
 
 
 #: Bump when chunking changes what a file becomes: every document then counts as changed and is re-chunked.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 
 def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
@@ -129,7 +130,9 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
     content_hash = version_hash(source.content_hash, chosen)
     full_text = "\n".join(source.pages)
     meta = extract_metadata(source.pages).merged(chosen)
-    blocks = parse_blocks(source.pages, paged=source.paged)
+    # An Ofsted report's opening facts, where ingest.report_fields read them, are kept as its "Judgements" section.
+    facts = [(c.page, c.quote) for c in meta.citations.values()] if meta.doc_type == INSPECTION_REPORT.value else []
+    blocks = parse_blocks(source.pages, paged=source.paged, facts=facts)
     drafts = chunk_blocks(blocks, meta.title or path.stem, count_tokens, max_tokens=max_tokens,
                           pages=source.pages if source.paged else None)
     if not drafts:
@@ -143,7 +146,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
         chunks.append(ChunkRecord(
             id=chunk_id, text=draft.text, doc_id=doc_id, doc_hash=content_hash, source=path.name,
             path=str(path.resolve()), **meta.facets(), section=draft.section,
-            section_kind=draft.section_kind, paragraph=draft.paragraph, page=draft.page,
+            section_kind=draft.section_kind, section_grade=draft.section_grade, paragraph=draft.paragraph, page=draft.page,
             page_end=draft.page_end, chunk_index=index, n_tokens=draft.n_tokens, original=draft.original,
             ocr=any(p in source.ocr_pages for p in range(draft.page, (draft.page_end or draft.page) + 1)),
         ))

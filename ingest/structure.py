@@ -10,8 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from domain.layouts import KNOWN_HEADING
+from domain.layouts import (
+    KNOWN_HEADING,
+    grade_phrase,
+    is_judgement_table_header,
+    judgement_heading,
+    section_kind,
+    starts_about_ofsted,
+    starts_judgement_heading,
+)
 from domain.text import ends_with_function_word
+from ingest.furniture import clean_pages
 from ingest.normalize import BULLET_MARK, clean_line, collapse_spaces, join_hyphenated, vocabulary
 
 _MD_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
@@ -40,6 +49,17 @@ class Block:
     label: str = ""  # paragraph number ("3.9", "12") where the document gives one
     level: int = 0  # heading level (markdown #), 0 for plain headings
     markdown: bool = False
+    grade: str = ""  # a judgement heading's grade ("The experiences and progress of care leavers: good")
+    parent: str = ""  # a sub-heading's section ("Areas for improvement" over "Leadership, management and …")
+
+#: The section an Ofsted report's opening facts (dates, lead inspector, the judgement table) are kept in.
+#: Sections whose judgement-named headings without a grade only group their items (a sub-heading).
+SUBHEADED_KINDS = ("improvement", "recommendations", "strengths")
+#: Section kinds a heading inside a graded judgement section can have and still be one of its parts.
+INNER_KINDS = ("summary", "recommendations", "improvement", "strengths", "other")
+ABOUT_OFSTED = "About Ofsted"
+JUDGEMENTS_SECTION = "Judgements"
+SUMMARY_SECTION = "Summary"
 
 
 @dataclass
@@ -73,10 +93,27 @@ def _is_heading_text(text: str) -> bool:
     )
 
 
+def _starts_block(line: str) -> bool:
+    """A line that begins a new block whatever precedes it: a numbered paragraph, a bullet, a heading."""
+    text = clean_line(line).strip()
+    return bool(_NUMBERED_START.match(text) or text.startswith(BULLET_MARK) or KNOWN_HEADING.match(text)
+                or starts_judgement_heading(text))
+
+
 def _lines(pages: list[str], paged: bool) -> list[_Line]:
     raw_lines: list[tuple[str, int]] = []
     for number, page in enumerate(pages, start=1):
-        for raw in page.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n"):
+        page_lines = page.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+        if paged:
+            # A paragraph that runs across a page break goes on: the page's own blank edges are not paragraph
+            # breaks; one is kept only where the next page begins a new block.
+            while page_lines and not page_lines[0].strip():
+                page_lines.pop(0)
+            while page_lines and not page_lines[-1].strip():
+                page_lines.pop()
+            if raw_lines and page_lines and _starts_block(page_lines[0]):
+                raw_lines.append(("", number))
+        for raw in page_lines:
             raw_lines.append((raw, number if paged else 0))
     vocab = vocabulary(" ".join(r for r, _ in raw_lines))
     out: list[_Line] = []
@@ -131,6 +168,13 @@ def _infer_breaks(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+def _in_heading(para: _Para, whole: bool = False) -> bool:
+    """Whether a paragraph so far is (``whole``: all of) a judgement heading begun on its first line."""
+    if not para.lines or len(para.lines) > 3 or not starts_judgement_heading(para.lines[0].text):
+        return False
+    return judgement_heading(para.text) is not None if whole else True
+
+
 def _paragraphs(lines: list[_Line]) -> list[_Para]:
     paras: list[_Para] = []
     current = _Para()
@@ -144,6 +188,7 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
             or line.text.startswith("\x00FOOTNOTE")
             or _ITEM_START.match(line.text) is not None
             or (prev_done and KNOWN_HEADING.match(stripped) is not None)
+            or (prev_done and starts_judgement_heading(stripped) and not _in_heading(current))
         )
         if not stripped or starts_item:
             if current.lines:
@@ -152,7 +197,9 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
             if not line.text.strip():
                 continue
         current.lines.append(line)
-        if line.text.startswith("\x00FOOTNOTE") or KNOWN_HEADING.match(stripped):
+        # a judgement heading ("The experiences and progress of … protection: good", over one or two lines)
+        # is a paragraph of its own, whatever follows it without a blank line
+        if line.text.startswith("\x00FOOTNOTE") or KNOWN_HEADING.match(stripped) or _in_heading(current, whole=True):
             paras.append(current)
             current = _Para()
     if current.lines:
@@ -160,10 +207,22 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
     return paras
 
 
-def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
-    """Blocks in reading order; footnotes are moved to the end."""
+def parse_blocks(pages: list[str], paged: bool = False, facts: list[tuple[int, str]] | None = None) -> list[Block]:
+    """Blocks in reading order; footnotes are moved to the end.
+
+    ``facts``: (1-based page, verbatim line) of the facts an Ofsted report states at its start (dates, lead
+    inspector, the judgement table, as ``ingest.report_fields`` cited them): the opening up to the last of them
+    on the first page is kept as one "Judgements" section, verbatim, never parsed as headings and paragraphs.
+    """
     blocks: list[Block] = []
     pending_label = ""
+    footnotes = []
+    if paged:
+        cleaned = clean_pages(pages)
+        pages, footnotes = cleaned.pages, cleaned.footnotes
+    if facts:
+        pages, opening = _split_opening(pages, facts)
+        blocks += opening
     lines = _lines(pages, paged)
     interior_blanks = sum(1 for a, b, c in zip(lines, lines[1:], lines[2:])
                           if not b.text.strip() and a.text.strip() and c.text.strip())
@@ -174,6 +233,25 @@ def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
         first = para.lines[0]
         text, original = para.text, para.original
         page, page_end = first.page, para.lines[-1].page
+        judged = judgement_heading(text) if len(text.split()) <= 30 else None
+        if judged is not None:
+            # Without a grade inside a list of recommendations it only groups them: a sub-heading there
+            # (until a grade follows it: then it opens its judgement section after all).
+            section = _open_section(blocks)
+            parent = section.text if section and not judged[1] and section_kind(section.text) in SUBHEADED_KINDS \
+                else ""
+            blocks.append(Block("heading", judged[0], original, page, page_end, grade=judged[1], parent=parent))
+            continue
+        open_heading = blocks[-1] if blocks and blocks[-1].kind == "heading" and not blocks[-1].grade \
+            and judgement_heading(blocks[-1].text) else None
+        if open_heading is not None and (grade_phrase(text) or is_judgement_table_header(text)):
+            # the grade on the line after the heading, or at the end of the section's own small table
+            open_heading.grade = grade_phrase(text) or grade_phrase(para.lines[-1].text)
+            open_heading.original += "\n" + original
+            open_heading.parent = ""
+            continue
+        if starts_about_ofsted(text):
+            blocks.append(Block("heading", ABOUT_OFSTED, ABOUT_OFSTED, page, page, markdown=True))
         if text.startswith("\x00FOOTNOTE"):
             body = text.replace("\x00FOOTNOTE ", "", 1)
             label, _, rest = body.partition(" ")
@@ -206,12 +284,45 @@ def parse_blocks(pages: list[str], paged: bool = False) -> list[Block]:
             blocks.append(Block("bullet", dash.group(1).strip(), original, page, page_end, markdown=True))
             continue
         if len(para.lines) == 1 and (_is_heading_text(text) or KNOWN_HEADING.match(text)):
-            blocks.append(Block("heading", text, original, page, page_end, markdown=first.raw.lstrip().startswith("**")))
+            heading = Block("heading", text, original, page, page_end, markdown=first.raw.lstrip().startswith("**"))
+            section = _open_section(blocks)
+            if section is not None and section.grade and section_kind(text) in INNER_KINDS:
+                # "Summary", "Inspection findings" inside a SIF judgement section: its parts, same kind and grade
+                heading.parent, heading.grade = section.text, section.grade
+            blocks.append(heading)
             continue
         blocks.append(Block("para", text, original, page, page_end, label=pending_label))
         pending_label = ""
     blocks = _demote_heading_runs(_join_continuations(blocks))
+    blocks += [Block("footnote", f.text, f"{f.label} {f.text}", f.page, f.page, label=f.label) for f in footnotes]
     return [b for b in blocks if b.kind != "footnote"] + [b for b in blocks if b.kind == "footnote"]
+
+
+def _open_section(blocks: list[Block]) -> Block | None:
+    """The heading of the section the next block falls in (a sub-heading's section, not the sub-heading)."""
+    return next((b for b in reversed(blocks) if b.kind == "heading" and not b.parent), None)
+
+
+def _split_opening(pages: list[str], facts: list[tuple[int, str]]) -> tuple[list[str], list[Block]]:
+    """The first page's opening through its last stated fact, as a "Judgements" heading and one verbatim block;
+    and the pages without it."""
+    first = next((i for i, page in enumerate(pages) if page.strip()), None)
+    if first is None:
+        return pages, []
+    page = pages[first]
+    ends = [page.find(quote) + len(quote) for number, quote in facts if number == first + 1 and quote in page]
+    if not ends:
+        return pages, []
+    cut = page.find("\n", max(ends))
+    cut = len(page) if cut < 0 else cut
+    opening = "\n".join(line.rstrip() for line in page[:cut].split("\n") if line.strip())
+    text = collapse_spaces(" ".join(clean_line(line) for line in opening.split("\n")))
+    rest = list(pages)
+    rest[first] = page[cut:]
+    # What follows the table on the first page is the report's summary (a heading of our own: never demoted).
+    return rest, [Block("heading", JUDGEMENTS_SECTION, JUDGEMENTS_SECTION, first + 1, first + 1),
+                  Block("para", text, opening, first + 1, first + 1),
+                  Block("heading", SUMMARY_SECTION, SUMMARY_SECTION, first + 1, first + 1, markdown=True)]
 
 
 def _join_continuations(blocks: list[Block]) -> list[Block]:

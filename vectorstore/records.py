@@ -21,6 +21,7 @@ class ChunkRecord(Facets):
     path: str  # absolute path at ingest time (identity of the document)
     section: str = ""
     section_kind: str = ""
+    section_grade: str = ""  # the grade its section's heading carries (a report's judgement sections)
     paragraph: str = ""
     page: int = 0  # 1-based page for PDFs, 0 when the source has no pages
     page_end: int = 0
