@@ -72,7 +72,7 @@ def test_mace_question_renders_answer_with_sources(monkeypatch, sample_index: Pa
     assert "[1]" in answer and "MACE" in answer
     labels = source_labels(at)
     assert labels and labels[0].startswith("[1] ")
-    assert "2018-05-09" in labels[0] and "Southend-on-Sea" in labels[0]
+    assert "inspected 19 to 23 March 2018" in labels[0] and "Southend-on-Sea" in labels[0]
     # the expander holds the passage with the quote in bold and a download of the source file
     first = at.main.expander[0]
     assert any(md.value.count("**") >= 2 for md in first.markdown)
