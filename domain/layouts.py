@@ -99,6 +99,24 @@ JUDGEMENT_AREA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     k: tuple(v) for k, v in _LAYOUTS["questions"]["judgement_area_equivalents"].items()}
 
 
+#: Questions about a set of councils (answered from the judgements table): which/count/compare/... patterns.
+AGGREGATE_QUESTIONS: dict[str, re.Pattern[str]] = {
+    k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["aggregate"].items()}
+_GRADE_WORDS = {k: re.compile(v, re.I) for k, v in
+                _LAYOUTS["questions"]["grade_words"].items()}
+_TO_BE_GOOD = re.compile(r"\bto be good\b", re.I)
+
+
+def grades_named(question: str) -> list[str]:
+    """The grades a question names, in the order it names them ("from inadequate to outstanding"); "requires
+    improvement to be good" is one grade, not two."""
+    text = _TO_BE_GOOD.sub(" ", question)
+    found: list[tuple[int, str]] = []
+    for grade, pattern in _GRADE_WORDS.items():
+        found += [(m.start(), grade) for m in pattern.finditer(text)]
+    return [g for _, g in sorted(found)]
+
+
 def judgement_areas_named(question: str) -> list[str]:
     """The judgement areas (domain.kinds keys) a question names, in the data's order."""
     return [key for key, pattern in _AREA_QUESTIONS.items() if pattern.search(question)]
@@ -118,7 +136,7 @@ def _judgement_heading_pattern() -> re.Pattern[str]:
     heads = "|".join(h.replace(" ", r"\s+") for h in _LAYOUTS["ofsted_report"]["judgement_headings"])
     grade = "|".join(re.escape(g).replace(r"\ ", r"\s+") for g in grades)
     # a separator (":", "is", a space) only before a grade: "… protection:" alone is a heading still to come
-    return re.compile(rf"^\s*(?P<heading>{heads})(?:(?:\s*:\s*|\s+(?:is|are)\s+|\s+)(?P<grade>{grade}))?\s*\.?\s*$",
+    return re.compile(rf"^\s*(?P<heading>{heads})(?:(?:\s*:\s*|\s+is that it(?:\s+is)?\s+|\s+(?:is|are)\s+|\s+)(?P<grade>{grade}))?\s*\.?\s*$",
                       re.I)
 
 

@@ -23,6 +23,9 @@ from ingest.pipeline import prepare_document
 from ingest.structure import JUDGEMENTS_SECTION
 from vectorstore import token_counter
 
+#: Ofsted's closing page ("About Ofsted", its address, the copyright line): boilerplate, never findings.
+_BOILERPLATE = re.compile(r"Office for Standards in Education, Children.s Services and Skills \(Ofsted\) regulates|"
+                          r"© Crown copyright|enquiries@ofsted\.gov\.uk")
 EDGE = 4  # lines at each end of a page that running headers and footers occupy
 
 
@@ -74,6 +77,14 @@ def check(folder: Path, cache: Path) -> dict[str, dict[str, float]]:
         layout = layout_of(record.framework)
         for t in (totals[layout], totals["all"]):
             t["reports"] += 1
+        # each judgement the report grades should have a section of its own
+        expected = {k for k in JUDGEMENT_KINDS if record.grades.get(k)}
+        found = expected & {c.section_kind for c in chunks}
+        for t in (totals[layout], totals["all"]):
+            t["areas_expected"] += len(expected)
+            t["areas_found"] += len(found)
+        if expected - found and len(examples["areas_missed"]) < 6:
+            examples["areas_missed"].append(f"{path.parent.name}/{path.name}: {sorted(expected - found)}")
         for c in chunks:
             norm = _norm(c.text)
             glued = re.search(r"\b(?:19|20)\d\d \d{1,2} [a-z]", c.text) is not None
@@ -81,11 +92,12 @@ def check(folder: Path, cache: Path) -> dict[str, dict[str, float]]:
             holds = glued or (c.section != JUDGEMENTS_SECTION and any(f in norm for f in furniture))
             starts, ends = mid_sentence(c.text) if c.section != JUDGEMENTS_SECTION else (False, False)  # a table
             flags = {"chunks": 1, "furniture": holds, "no_section": not c.section, "starts_mid": starts,
-                     "ends_mid": ends, "judgement_chunks": c.section_kind in JUDGEMENT_KINDS,
+                     "ends_mid": ends, "boilerplate": c.section_kind != "boilerplate" and _BOILERPLATE.search(c.text) is not None,
+                     "judgement_chunks": c.section_kind in JUDGEMENT_KINDS,
                      "judgement_graded": c.section_kind in JUDGEMENT_KINDS and bool(getattr(c, "section_grade", ""))}
             for t in (totals[layout], totals["all"]):
                 t.update({k: int(v) for k, v in flags.items()})
-            for k in ("furniture", "starts_mid", "ends_mid", "no_section"):
+            for k in ("furniture", "starts_mid", "ends_mid", "no_section", "boilerplate"):
                 if flags[k] and len(examples[k]) < 6:
                     examples[k].append(f"{path.parent.name}/{path.name} p{c.page} [{c.section}] {c.text[:140]!r}")
     out = {}
@@ -94,7 +106,9 @@ def check(folder: Path, cache: Path) -> dict[str, dict[str, float]]:
         out[layout] = {"reports": t["reports"], "chunks": t["chunks"], "furniture": t["furniture"] / n,
                        "no_section": t["no_section"] / n, "starts_mid": t["starts_mid"] / n,
                        "ends_mid": t["ends_mid"] / n,
-                       "judgement_graded": t["judgement_graded"] / max(1, t["judgement_chunks"])}
+                       "boilerplate": t["boilerplate"] / n,
+                       "judgement_graded": t["judgement_graded"] / max(1, t["judgement_chunks"]),
+                       "judgement_sections": t["areas_found"] / max(1, t["areas_expected"])}
     out["_examples"] = examples  # type: ignore[assignment]
     return out
 
@@ -114,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     result = check(args.folder, args.cache)
     examples = result.pop("_examples")
-    cols = ("reports", "chunks", "furniture", "no_section", "starts_mid", "ends_mid", "judgement_graded")
-    print(f"{'layout':16}" + "".join(f"{c:>17}" for c in cols))
+    cols = ("reports", "chunks", "furniture", "no_section", "starts_mid", "ends_mid", "boilerplate",
+            "judgement_graded", "judgement_sections")
+    print(f"{'layout':16}" + "".join(f"{c:>19}" for c in cols))
     for layout, row in sorted(result.items(), key=lambda kv: (kv[0] == "all", kv[0])):
-        print(f"{layout:16}" + "".join(f"{row[c]:>17}" if isinstance(row[c], int) else f"{row[c]:>17.4f}"
+        print(f"{layout:16}" + "".join(f"{row[c]:>19}" if isinstance(row[c], int) else f"{row[c]:>19.4f}"
                                        for c in cols))
     if args.examples:
         for k, lines in examples.items():

@@ -97,7 +97,11 @@ def _starts_block(line: str) -> bool:
     """A line that begins a new block whatever precedes it: a numbered paragraph, a bullet, a heading."""
     text = clean_line(line).strip()
     return bool(_NUMBERED_START.match(text) or text.startswith(BULLET_MARK) or KNOWN_HEADING.match(text)
-                or starts_judgement_heading(text))
+                or starts_judgement_heading(text) or starts_about_ofsted(text))
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith((".", "!", "?", ".”", ".’", '."'))
 
 
 def _lines(pages: list[str], paged: bool) -> list[_Line]:
@@ -111,7 +115,9 @@ def _lines(pages: list[str], paged: bool) -> list[_Line]:
                 page_lines.pop(0)
             while page_lines and not page_lines[-1].strip():
                 page_lines.pop()
-            if raw_lines and page_lines and _starts_block(page_lines[0]):
+            # A page whose last line ends a sentence ends its paragraph there too: joined, the next page's
+            # opening (a judgement table, a heading) would vanish into the previous paragraph.
+            if raw_lines and page_lines and (_starts_block(page_lines[0]) or _ends_sentence(raw_lines[-1][0])):
                 raw_lines.append(("", number))
         for raw in page_lines:
             raw_lines.append((raw, number if paged else 0))
@@ -183,12 +189,17 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
         if _RULE.match(line.text):
             stripped = line.text = ""
         prev_done = not current.lines or current.lines[-1].text.rstrip().endswith(_TERMINAL)
+        # a list item may end on its reference, "… aged over 21. (outcome 4, national framework)"
+        # (or a one-line heading "Inspection judgements about the local authority" runs into it)
+        item_done = prev_done or current.lines[-1].text.rstrip().endswith(")") or \
+            (len(current.lines) == 1 and _is_heading_text(current.lines[0].text.strip()))
         starts_item = (
             stripped.startswith(BULLET_MARK)
             or line.text.startswith("\x00FOOTNOTE")
             or _ITEM_START.match(line.text) is not None
             or (prev_done and KNOWN_HEADING.match(stripped) is not None)
-            or (prev_done and starts_judgement_heading(stripped) and not _in_heading(current))
+            or (item_done and starts_judgement_heading(stripped) and not _in_heading(current))
+            or (prev_done and starts_about_ofsted(stripped))
         )
         if not stripped or starts_item:
             if current.lines:
@@ -197,6 +208,11 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
             if not line.text.strip():
                 continue
         current.lines.append(line)
+        if len(current.lines) == 1 and paras and grade_phrase(stripped) and judgement_heading(paras[-1].text):
+            # "… protection" / "is good": the grade line under a heading ends there, whatever follows it
+            paras.append(current)
+            current = _Para()
+            continue
         # a judgement heading ("The experiences and progress of … protection: good", over one or two lines)
         # is a paragraph of its own, whatever follows it without a blank line
         if line.text.startswith("\x00FOOTNOTE") or KNOWN_HEADING.match(stripped) or _in_heading(current, whole=True):
@@ -229,10 +245,14 @@ def parse_blocks(pages: list[str], paged: bool = False, facts: list[tuple[int, s
     has_blank_lines = interior_blanks > len(lines) * 0.05
     if paged and not has_blank_lines:
         lines = _infer_breaks(lines)
+    about = False  # inside the closing "About Ofsted" page: its address lines are not headings
     for para in _paragraphs(lines):
         first = para.lines[0]
         text, original = para.text, para.original
         page, page_end = first.page, para.lines[-1].page
+        if about and not text.startswith("\x00FOOTNOTE"):
+            blocks.append(Block("para", text, original, page, page_end))
+            continue
         judged = judgement_heading(text) if len(text.split()) <= 30 else None
         if judged is not None:
             # Without a grade inside a list of recommendations it only groups them: a sub-heading there
@@ -252,6 +272,7 @@ def parse_blocks(pages: list[str], paged: bool = False, facts: list[tuple[int, s
             continue
         if starts_about_ofsted(text):
             blocks.append(Block("heading", ABOUT_OFSTED, ABOUT_OFSTED, page, page, markdown=True))
+            about = True
         if text.startswith("\x00FOOTNOTE"):
             body = text.replace("\x00FOOTNOTE ", "", 1)
             label, _, rest = body.partition(" ")
