@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,7 +95,9 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
     store = open_store(settings)
     options = IngestOptions(overrides={k: v for k, v in overrides.items() if v}, prune=prune, force=force,
                             max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} texts"),
+    if not err.is_terminal:  # a log or a pipe: a plain line every few seconds instead of a live bar
+        return store, _ingest_logged(store, paths, options, settings, run_ingest, (IngestBusy, StoreUnavailable))
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} files"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("reading files", total=None)
 
@@ -106,6 +109,26 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
         except (IngestBusy, StoreUnavailable) as exc:
             fail(str(exc))
     raise AssertionError("unreachable")
+
+
+#: Seconds between two progress lines when ingest's output goes to a log or a pipe.
+LOG_EVERY = 5.0
+
+
+def _ingest_logged(store: Any, paths: list[Path], options: Any, settings: Settings, run_ingest: Any,
+                   busy: tuple[type[Exception], ...]) -> Any:
+    last: list[Any] = [float("-inf"), ""]  # when the last line was printed, and its stage
+
+    def progress(done: int, total: int, stage: str) -> None:
+        now, what = time.monotonic(), stage.split(" ", 1)[0]
+        if now - last[0] >= LOG_EVERY or what != last[1]:
+            last[:] = [now, what]
+            err.print(f"ingest: {done}/{total} files, {stage}", highlight=False, soft_wrap=True)
+
+    try:
+        return run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
+    except busy as exc:
+        fail(str(exc))
 
 
 @app.command()

@@ -176,18 +176,25 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
         report.outcomes += [FileOutcome(e.path, Path(e.path).name, "failed", reason=e.reason) for e in errors]
         registry = {d.doc_id: d for d in store.list_documents()}
         count_tokens = token_counter(store.embedder.model_path)
-        pending: list[PreparedDocument] = []
-        for path in files:
-            outcome = _prepare(path, options, registry, count_tokens, pending)
-            if outcome:
-                report.outcomes.append(outcome)
-        total = sum(len(p.chunks) + len(p.sentences) for p in pending)
-        done = 0
-        if progress:
-            progress(0, total, "embedding")
+        meter = _Meter(len(files), progress)
+        group: list[PreparedDocument] = []  # read, waiting to be embedded: a few hundred chunks at most
         try:
-            for group in _groups(pending, options.batch_chunks):
-                done = _embed_and_commit(store, group, done, total, progress)
+            # Files are read and embedded in turn, a group of ~batch_chunks chunks at a time, so memory stays
+            # bounded on a folder of any size and each group is committed as soon as it is embedded.
+            for path in files:
+                outcome = _prepare(path, options, registry, count_tokens, group)
+                if outcome:
+                    report.outcomes.append(outcome)
+                meter.read(group[-1].record.pages if group and group[-1].record.path == str(path.resolve()) else 0)
+                if sum(len(p.chunks) for p in group) >= options.batch_chunks:
+                    meter.stage("embedding")
+                    _embed_and_commit(store, group)
+                    report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
+                                        for p in group]
+                    group = []
+            if group:
+                meter.stage("embedding")
+                _embed_and_commit(store, group)
                 report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
                                     for p in group]
             if options.prune:
@@ -203,7 +210,8 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
                 pass
             raise
         store.set_state(ingest_in_progress=False)
-    if pending:  # the model is loaded now: make the fast question encoder once per machine (~3 s)
+    if any(o.status in ("added", "updated") for o in report.outcomes):
+        # the model is loaded now: make the fast question encoder once per machine (~3 s)
         store.embedder.prepare_fast_queries()
     report.outcomes.sort(key=lambda o: (o.status != "failed", o.path))
     report.seconds = time.perf_counter() - started
@@ -252,32 +260,41 @@ def _prepare(path: Path, options: IngestOptions, registry: dict[str, DocumentRec
     return None
 
 
-def _groups(pending: list[PreparedDocument], batch_chunks: int) -> Iterator[list[PreparedDocument]]:
-    group: list[PreparedDocument] = []
-    size = 0
-    for doc in pending:
-        group.append(doc)
-        size += len(doc.chunks)
-        if size >= batch_chunks:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
+class _Meter:
+    """Progress as files are read: files done of all, pages/s and the time left, for the CLI's log line and the
+    UI's bar (``progress(done, total, stage)``, done and total in files)."""
+
+    def __init__(self, files: int, progress: Progress | None):
+        self.files, self.progress = files, progress
+        self.done = self.pages = 0
+        self.started = time.perf_counter()
+
+    def read(self, pages: int) -> None:
+        self.done += 1
+        self.pages += pages
+        self.stage("reading")
+
+    def stage(self, what: str) -> None:
+        if self.progress is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        rate = f", {self.pages / elapsed:.1f} pages/s" if self.pages and elapsed > 0 else ""
+        left = elapsed / self.done * (self.files - self.done) if self.done else 0.0
+        eta = f", about {_duration(left)} left" if self.done and self.done < self.files else ""
+        self.progress(self.done, self.files, f"{what} ({self.pages:,} pages{rate}{eta})")
 
 
-def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], done: int, total: int,
-                      progress: Progress | None) -> int:
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _embed_and_commit(store: IndexStore, group: list[PreparedDocument]) -> None:
     """Embed a group of documents in as few model calls as possible, then commit each document."""
     chunk_texts = [t for doc in group for t in doc.embed_texts()]
     sentence_texts = [s.text for doc in group for s in doc.sentences]
     chunk_vecs = store.embedder.encode(chunk_texts)
-    done += len(chunk_texts)
-    if progress:
-        progress(done, total, "embedding")
     sentence_vecs = store.embedder.encode(sentence_texts)
-    done += len(sentence_texts)
-    if progress:
-        progress(done, total, "writing")
     # One write per collection for the whole group (each Chroma write costs a fixed ~30 ms however small),
     # then the group's registry records (the commit point of every document in it), then old versions go.
     store.upsert_chunks([c for doc in group for c in doc.chunks], chunk_vecs,
@@ -287,7 +304,6 @@ def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], done: in
     for doc in group:
         if doc.status == "updated":  # only an update leaves an older version behind (a crashed run's leftovers are swept)
             store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
-    return done
 
 
 def _per_chunk(doc: PreparedDocument) -> list[list[SentenceRecord]]:
