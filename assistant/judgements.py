@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.gazetteer import load_gazetteer
+from domain.gazetteer import load as load_gazetteer
 from domain.kinds import AREA_BY_KEY, FRAMEWORK_BY_VALUE, ILACS_AREAS, family_of
 from domain.layouts import JUDGEMENT_AREA_EQUIVALENTS
 from vectorstore.records import DocumentRecord
