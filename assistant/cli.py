@@ -163,6 +163,11 @@ def require_index(settings: Settings) -> None:
              f"{settings.data_dir}' first (or check --data-dir / INSPECTION_ASSISTANT_DATA_DIR)")
 
 
+def empty_index(settings: Settings) -> None:
+    fail(f"the index at {settings.data_dir} has no documents: run "
+         f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
+
+
 def _batch_result(assistant: Any, line: str, number: int, filters: Any) -> dict[str, Any]:
     """One JSON line of --batch output; a malformed input line gives an "error" object, not a traceback."""
     from assistant.core import QuestionError
@@ -254,8 +259,7 @@ def ask(
     assistant = open_assistant(settings)
     try:
         if assistant.retriever.is_empty():
-            fail(f"the index at {settings.data_dir} has no documents: run "
-                 f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
+            empty_index(settings)
         if batch is not None:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
@@ -275,6 +279,62 @@ def ask(
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         print_answer(answer)
+
+
+@app.command()
+def judgements(
+    data_dir: DataDir = None,
+    council: Annotated[str | None, typer.Option(help="Only this council (any spelling: 'Hull', 'North Northants').")]
+    = None,
+    framework: Annotated[str | None, typer.Option(help="A framework ('ILACS short', 'SIF') or a family ('ILACS').")]
+    = None,
+    latest: Annotated[bool, typer.Option("--latest", help="Each council's latest graded inspection only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per report.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (grades, then each cell's page and quote).")]
+    = False,
+) -> None:
+    """The judgements table: each Ofsted report's council, framework, dates, lead inspector and grades."""
+    from assistant.judgements import check_framework, council_name, judgement_rows, to_csv
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    try:  # a misspelt council or framework is refused before anything is opened
+        if council:
+            council_name(council)
+        if framework:
+            check_framework(framework)
+    except ValueError as exc:
+        fail(str(exc))
+    settings = settings_for(data_dir)
+    require_index(settings)
+    store = open_store(settings)
+    documents = store.list_documents()
+    if not documents:
+        empty_index(settings)
+    rows = judgement_rows(documents, council=council, framework=framework, latest=latest)
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2) + "\n")
+    elif as_csv:
+        sys.stdout.write(to_csv(rows))
+    else:
+        print_judgements(rows, total=len(documents))
+
+
+def print_judgements(rows: list[Any], total: int) -> None:
+    from assistant.judgements import AREA_HEADINGS, AREA_KEYS
+
+    if not rows:
+        out.print(f"no Ofsted inspection report matches (of {total} indexed documents)", highlight=False)
+        return
+    table = Table(title=f"{len(rows)} Ofsted reports")
+    for column in ("council", "framework", "inspected", "published", "lead inspector",
+                   *(AREA_HEADINGS[k] for k in AREA_KEYS)):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        inspected = " to ".join(d for d in dict.fromkeys((r.inspection_start, r.inspection_end)) if d)
+        cells = (r.council, r.framework, inspected, r.published, r.lead_inspector, *(r.grades[k] for k in AREA_KEYS))
+        table.add_row(*(escape(c) if c else "–" for c in cells))
+    out.print(table)
 
 
 @app.command(name="eval")
