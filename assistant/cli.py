@@ -60,7 +60,7 @@ def ingest(
     inspection_type: Annotated[str | None, typer.Option(help="Override the inspection type.")] = None,
     max_file_mb: Annotated[float | None, typer.Option(help="Refuse files larger than this.")] = None,
 ) -> None:
-    """Chunk, embed and index letters and reports (PDF, .txt, .md). Unchanged files are skipped."""
+    """Chunk, embed and index letters and reports (PDF, Word, HTML, .txt, .md). Unchanged files are skipped."""
     try:
         store, report = _run_ingest(paths, data_dir, prune, force, max_file_mb,
                                     dict(title=title, date=date, council=council, doc_type=doc_type,
@@ -321,20 +321,42 @@ def judgements(
 
 
 def print_judgements(rows: list[Any], total: int) -> None:
-    from assistant.judgements import AREA_HEADINGS, AREA_KEYS
+    from rich.measure import Measurement
 
     if not rows:
         out.print(f"no Ofsted inspection report matches (of {total} indexed documents)", highlight=False)
         return
-    table = Table(title=f"{len(rows)} Ofsted reports")
+    # Piped output is not squeezed to the other commands' 140 columns: a report's row stays one line to grep
+    console = out if sys.stdout.isatty() else Console(soft_wrap=True, width=240)
+    table = _judgements_table(rows, short=False)
+    short = Measurement.get(console, console.options.update(max_width=10_000), table).maximum > console.width
+    if short:  # a narrow terminal: Ofsted's own abbreviations rather than words broken mid-way
+        table = _judgements_table(rows, short=True)
+    console.print(table)
+    if short:
+        console.print("O outstanding · G good · RI requires improvement · A adequate · I inadequate · – not stated",
+                      highlight=False)
+
+
+GRADE_ABBREVIATIONS = {"outstanding": "O", "good": "G", "requires improvement": "RI", "adequate": "A",
+                       "inadequate": "I"}
+
+
+def _judgements_table(rows: list[Any], short: bool) -> Table:
+    from rich import box
+
+    from assistant.judgements import AREA_HEADINGS, AREA_KEYS
+
+    table = Table(title=f"{len(rows)} Ofsted reports", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
     for column in ("council", "framework", "inspected", "published", "lead inspector",
                    *(AREA_HEADINGS[k] for k in AREA_KEYS)):
         table.add_column(column, overflow="fold")
     for r in rows:
         inspected = " to ".join(d for d in dict.fromkeys((r.inspection_start, r.inspection_end)) if d)
-        cells = (r.council, r.framework, inspected, r.published, r.lead_inspector, *(r.grades[k] for k in AREA_KEYS))
+        grades = [GRADE_ABBREVIATIONS.get(g, g) if short else g for g in (r.grades[k] for k in AREA_KEYS)]
+        cells = (r.council, r.framework, inspected, r.published, r.lead_inspector, *grades)
         table.add_row(*(escape(c) if c else "–" for c in cells))
-    out.print(table)
+    return table
 
 
 @app.command(name="eval")
