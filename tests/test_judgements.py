@@ -283,8 +283,8 @@ def test_navigation_has_the_two_pages() -> None:
 
         import app
 
-        st.session_state["pages"] = [(p.title, p.url_path, p.default) for p in app.pages()]
+        st.session_state["pages"] = [(p.title, p.url_path) for p in app.pages()]
 
     at = AppTest.from_function(script, default_timeout=30).run()
     assert not at.exception, at.exception
-    assert at.session_state["pages"] == [("Chat", "", True), ("Judgements", "judgements", False)]
+    assert at.session_state["pages"] == [("Chat", ""), ("Judgements", "judgements")]  # "": the default page
