@@ -29,7 +29,7 @@ from assistant.judgements import (
     to_csv,
     to_xlsx,
 )
-from domain.kinds import AREA_BY_KEY, GRADES
+from domain.kinds import ADEQUATE, AREA_BY_KEY, GRADES
 from vectorstore.records import DocumentRecord
 
 #: (path, page, quote, file mtime) -> (PNG, whether the quote was found): app.py's cached page_image.
@@ -139,11 +139,15 @@ def timeline_chart(rows: Sequence[JudgementRow]) -> alt.Chart:
     """A council's grades over time: x the inspection date, y the grade (best at the top), a line per area."""
     data = pd.DataFrame(grade_points(rows), columns=["date", "area", "area_label", "grade", "source"])
     data["area"] = data["area"].map(AREA_HEADINGS)
-    used = [g for g in GRADES if g in set(data["grade"])]
-    return alt.Chart(data).mark_line(point=True).encode(
+    # every ILACS grade on the axis, so one council's chart reads like another's; the areas side by side in
+    # each grade's band, as most of a report's judgements share a grade
+    grades = [g for g in GRADES if g != ADEQUATE or g in set(data["grade"])]
+    areas = [AREA_HEADINGS[k] for k in AREA_KEYS]
+    return alt.Chart(data, height=300).mark_line(point=alt.OverlayMarkDef(size=60)).encode(
         x=alt.X("date:T", title="inspection"),
-        y=alt.Y("grade:O", sort=used, title=None),
-        color=alt.Color("area:N", sort=[AREA_HEADINGS[k] for k in AREA_KEYS], title="judgement area"),
+        y=alt.Y("grade:N", sort=grades, scale=alt.Scale(domain=grades), title=None),
+        yOffset=alt.YOffset("area:N", sort=areas),
+        color=alt.Color("area:N", sort=areas, title="judgement area"),
         tooltip=["date", "area", "grade", "source"])
 
 
