@@ -1,4 +1,5 @@
-"""Streamlit chat UI: `streamlit run app.py` from the repository root (or `inspection-assistant app`).
+"""Streamlit UI: `streamlit run app.py` from the repository root (or `inspection-assistant app`). Two pages
+(st.navigation): the chat, and Judgements (the judgements table, `app_pages/judgements.py`).
 
 A thin layer: widgets and layout only. Answering is `assistant.Assistant.ask`, uploads are
 `ingest.uploads`, exports and safe display helpers `assistant.export`, page images `assistant.pdf_highlight`.
@@ -174,7 +175,7 @@ def upload_section(settings: Settings, assistant: Assistant) -> None:
     limit = settings.max_file_mb
     with st.form("ia_upload_form", clear_on_submit=True, border=False):
         files = st.file_uploader(
-            "PDF, .txt or .md files", type=[s.lstrip(".") for s in UPLOAD_SUFFIXES], accept_multiple_files=True,
+            "PDF, Word, HTML, .txt or .md files", type=[s.lstrip(".") for s in UPLOAD_SUFFIXES], accept_multiple_files=True,
             key="ia_uploader", max_upload_size=max(1, int(limit)),
             help=f"Up to {limit:g} MB per file (INSPECTION_ASSISTANT_MAX_FILE_MB). Scanned PDFs need OCR first.")
         submitted = st.form_submit_button("Add to index")
@@ -301,9 +302,8 @@ def export_row() -> None:
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
-# -- page --------------------------------------------------------------------------------------------------
-def main() -> None:
-    st.set_page_config(page_title="Inspection assistant", page_icon="🔎", layout="wide")
+# -- pages ------------------------------------------------------------------------------------------------
+def chat_page() -> None:
     st.session_state.setdefault(TURNS, [])
     settings, assistant = get_assistant()
     filters = sidebar(settings, assistant)
@@ -335,6 +335,30 @@ def main() -> None:
                 st.session_state[TURNS].append({"question": question, "answer": answer, "filters": filters})
                 render_answer(answer, f"t{index}")
     export_row()
+
+
+def judgements_page() -> None:
+    """The judgements table of the indexed Ofsted reports (app_pages/judgements.py draws it)."""
+    from app_pages.judgements import render
+    from vectorstore import StoreUnavailable
+
+    _, assistant = get_assistant()
+    try:
+        documents = assistant.store.list_documents()
+    except StoreUnavailable as exc:
+        st.error(f"Index unavailable: {one_line(exc)}")
+        return
+    render(documents, page_image)
+
+
+def pages() -> list[Any]:
+    return [st.Page(chat_page, title="Chat", icon="💬", default=True),
+            st.Page(judgements_page, title="Judgements", icon="📊", url_path="judgements")]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Inspection assistant", page_icon="🔎", layout="wide")
+    st.navigation(pages()).run()
 
 
 if __name__ == "__main__":

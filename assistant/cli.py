@@ -61,7 +61,7 @@ def ingest(
     inspection_type: Annotated[str | None, typer.Option(help="Override the inspection type.")] = None,
     max_file_mb: Annotated[float | None, typer.Option(help="Refuse files larger than this.")] = None,
 ) -> None:
-    """Chunk, embed and index letters and reports (PDF, .txt, .md). Unchanged files are skipped."""
+    """Chunk, embed and index letters and reports (PDF, Word, HTML, .txt, .md). Unchanged files are skipped."""
     try:
         store, report = _run_ingest(paths, data_dir, prune, force, max_file_mb,
                                     dict(title=title, date=date, council=council, doc_type=doc_type,
@@ -186,6 +186,11 @@ def require_index(settings: Settings) -> None:
              f"{settings.data_dir}' first (or check --data-dir / INSPECTION_ASSISTANT_DATA_DIR)")
 
 
+def empty_index(settings: Settings) -> None:
+    fail(f"the index at {settings.data_dir} has no documents: run "
+         f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
+
+
 def _batch_result(assistant: Any, line: str, number: int, filters: Any) -> dict[str, Any]:
     """One JSON line of --batch output; a malformed input line gives an "error" object, not a traceback."""
     from assistant.core import QuestionError
@@ -277,8 +282,7 @@ def ask(
     assistant = open_assistant(settings)
     try:
         if assistant.retriever.is_empty():
-            fail(f"the index at {settings.data_dir} has no documents: run "
-                 f"'inspection-assistant ingest <folder> --data-dir {settings.data_dir}' first")
+            empty_index(settings)
         if batch is not None:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
@@ -298,6 +302,84 @@ def ask(
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         print_answer(answer)
+
+
+@app.command()
+def judgements(
+    data_dir: DataDir = None,
+    council: Annotated[str | None, typer.Option(help="Only this council (any spelling: 'Hull', 'North Northants').")]
+    = None,
+    framework: Annotated[str | None, typer.Option(help="A framework ('ILACS short', 'SIF') or a family ('ILACS').")]
+    = None,
+    latest: Annotated[bool, typer.Option("--latest", help="Each council's latest graded inspection only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per report.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (grades, then each cell's page and quote).")]
+    = False,
+) -> None:
+    """The judgements table: each Ofsted report's council, framework, dates, lead inspector and grades."""
+    from assistant.judgements import check_framework, council_name, judgement_rows, to_csv
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    try:  # a misspelt council or framework is refused before anything is opened
+        if council:
+            council_name(council)
+        if framework:
+            check_framework(framework)
+    except ValueError as exc:
+        fail(str(exc))
+    settings = settings_for(data_dir)
+    require_index(settings)
+    store = open_store(settings)
+    documents = store.list_documents()
+    if not documents:
+        empty_index(settings)
+    rows = judgement_rows(documents, council=council, framework=framework, latest=latest)
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2) + "\n")
+    elif as_csv:
+        sys.stdout.write(to_csv(rows))
+    else:
+        print_judgements(rows, total=len(documents))
+
+
+def print_judgements(rows: list[Any], total: int) -> None:
+    from rich.measure import Measurement
+
+    if not rows:
+        out.print(f"no Ofsted inspection report matches (of {total} indexed documents)", highlight=False)
+        return
+    # Piped output is not squeezed to the other commands' 140 columns: a report's row stays one line to grep
+    console = out if sys.stdout.isatty() else Console(soft_wrap=True, width=240)
+    table = _judgements_table(rows, short=False)
+    short = Measurement.get(console, console.options.update(max_width=10_000), table).maximum > console.width
+    if short:  # a narrow terminal: Ofsted's own abbreviations rather than words broken mid-way
+        table = _judgements_table(rows, short=True)
+    console.print(table)
+    if short:
+        console.print("O outstanding · G good · RI requires improvement · A adequate · I inadequate · – not stated",
+                      highlight=False)
+
+
+GRADE_ABBREVIATIONS = {"outstanding": "O", "good": "G", "requires improvement": "RI", "adequate": "A",
+                       "inadequate": "I"}
+
+
+def _judgements_table(rows: list[Any], short: bool) -> Table:
+    from rich import box
+
+    from assistant.judgements import AREA_HEADINGS, AREA_KEYS
+
+    table = Table(title=f"{len(rows)} Ofsted reports", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    for column in ("council", "framework", "inspected", "published", "lead inspector",
+                   *(AREA_HEADINGS[k] for k in AREA_KEYS)):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        inspected = " to ".join(d for d in dict.fromkeys((r.inspection_start, r.inspection_end)) if d)
+        grades = [GRADE_ABBREVIATIONS.get(g, g) if short else g for g in (r.grades[k] for k in AREA_KEYS)]
+        cells = (r.council, r.framework, inspected, r.published, r.lead_inspector, *grades)
+        table.add_row(*(escape(c) if c else "–" for c in cells))
+    return table
 
 
 @app.command(name="eval")

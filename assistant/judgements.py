@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.gazetteer import load as load_gazetteer
-from domain.kinds import AREA_BY_KEY, FRAMEWORK_BY_VALUE, ILACS_AREAS, family_of
+from domain.kinds import ADEQUATE, AREA_BY_KEY, FRAMEWORK_BY_VALUE, FRAMEWORKS, GRADES, ILACS_AREAS, family_of
 from domain.layouts import JUDGEMENT_AREA_EQUIVALENTS
 from vectorstore.records import DocumentRecord
 
@@ -26,6 +26,10 @@ AREA_KEYS: tuple[str, ...] = tuple(a.key for a in ILACS_AREAS)
 #: The row fields besides the grades, in the order the JSON and CSV give them.
 FIELDS: tuple[str, ...] = ("source", "path", "council", "framework", "inspection_start", "inspection_end",
                            "published", "lead_inspector")
+#: Column headings short enough for a terminal or a table (the full labels are domain.kinds' ILACS_AREAS).
+AREA_HEADINGS: dict[str, str] = {"overall_effectiveness": "Overall", "impact_of_leaders": "Leaders",
+                                 "help_and_protection": "Help & protection", "in_care": "In care",
+                                 "care_leavers": "Care leavers"}
 #: The fields a citation can back (a grade's is "grades.<area>").
 CITED: tuple[str, ...] = ("inspection_start", "inspection_end", "published", "lead_inspector")
 
@@ -107,23 +111,35 @@ def matches_framework(framework: str, wanted: str) -> bool:
     return want in (framework.casefold(), family_of(framework).casefold())
 
 
+def check_framework(wanted: str) -> None:
+    """Raises ValueError unless ``wanted`` names a framework or a family (a typo would match nothing)."""
+    names = dict.fromkeys([f.value for f in FRAMEWORKS] + [f.family for f in FRAMEWORKS])
+    if wanted.strip().casefold() not in {n.casefold() for n in names}:
+        raise ValueError(f"unknown framework {wanted!r}: one of {', '.join(repr(n) for n in names)}")
+
+
 def judgement_rows(documents: Iterable[DocumentRecord], council: str | None = None,
                    framework: str | None = None, latest: bool = False) -> list[JudgementRow]:
     """The table, by council then date. ``council``: any spelling the gazetteer knows. ``latest``: each
     council's latest graded inspection (its latest report if none is graded).
 
     Raises ValueError for a council name the gazetteer does not know (the caller says so in one line)."""
-    wanted = None
-    if council:
-        known = load_gazetteer().canonical(council)
-        if known is None:
-            raise ValueError(f"unknown council {council!r}: use the name Ofsted gives it (e.g. 'Leeds')")
-        wanted = known.name
+    wanted = council_name(council) if council else None
     rows = [row_of(d) for d in documents if is_ofsted_report(d) and (wanted is None or d.council == wanted)]
     if framework:
         rows = [r for r in rows if matches_framework(r.framework, framework)]
     rows.sort(key=lambda r: (r.council, r.date, r.source))
     return latest_per_council(rows) if latest else rows
+
+
+def council_name(council: str) -> str:
+    """The gazetteer's name for any spelling of a council ("Hull", "North Northants", "Bolton Council").
+
+    Raises ValueError for a name it does not know."""
+    known = load_gazetteer().canonical(council)
+    if known is None:
+        raise ValueError(f"unknown council {council!r}: use the name Ofsted gives it (e.g. 'Leeds')")
+    return known.name
 
 
 def latest_per_council(rows: Sequence[JudgementRow]) -> list[JudgementRow]:
@@ -191,3 +207,26 @@ def to_xlsx(rows: Sequence[JudgementRow]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def grade_distribution(rows: Sequence[JudgementRow]) -> dict[str, dict[str, int]]:
+    """Per ILACS column, how many of ``rows`` give each grade (best first; empty cells are not counted).
+
+    The grades are ILACS's four, plus the pre-2013 "adequate" only when some row gives it (it is a grade of
+    its own, not "requires improvement")."""
+    used = [g for g in GRADES if g != ADEQUATE or any(ADEQUATE in r.grades.values() for r in rows)]
+    return {key: {g: sum(r.grades.get(key) == g for r in rows) for g in used} for key in AREA_KEYS}
+
+
+def council_timeline(rows: Sequence[JudgementRow], council: str) -> list[JudgementRow]:
+    """One council's rows (any spelling of its name), oldest first. Raises ValueError for an unknown name."""
+    name = council_name(council)
+    return sorted((r for r in rows if r.council == name), key=lambda r: (r.date, r.source))
+
+
+def grade_points(rows: Sequence[JudgementRow]) -> list[dict[str, str]]:
+    """Every stated grade of ``rows`` as one point (date, area key and label, grade, source) for a chart
+    of grades over time; rows without a date have no place on it and are left out."""
+    return [{"date": r.date, "area": key, "area_label": AREA_BY_KEY[key].label, "grade": r.grades[key],
+             "source": r.source}
+            for r in rows if r.date for key in AREA_KEYS if r.grades.get(key)]
