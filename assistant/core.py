@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant.abstain import absent_combination, absent_inspection, answer_type_mismatch, unknown_subject
+from assistant.aggregate import answer_aggregate, lead_with_timeline
 from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
 from assistant.report_facts import answer_from_report_facts, lead_with_grade
+from assistant.sections import answer_from_list
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
@@ -66,6 +68,8 @@ def check_support(draft: Draft) -> None:
     """Score each sentence's claim against the passages it cites, and say in the notice how many are weak."""
     cited = {c.n: c.text for c in draft.citations}
     for sentence in draft.sentences:
+        if sentence.supported:  # a sentence stating a report's fact line (the table's): supported as quoted
+            continue
         score = support_score(sentence.claim, [cited[n] for n in sentence.citations if n in cited])
         sentence.support, sentence.supported = round(score, 3), score >= SUPPORT_THRESHOLD
     weak = sum(1 for s in draft.sentences if not s.supported)
@@ -143,6 +147,10 @@ class Assistant:
             return Answer(question=question, text="", abstained=True, backend=self.settings.backend,
                           notice=EMPTY_INDEX)
         plan = self.plan(question, history, filters)
+        if plan.aggregate is not None:  # about a set of councils' judgements: the table answers, no search
+            answer = self._from_table(plan, answer_aggregate(plan.aggregate, self.retriever.facts(), self._chunks_of))
+            answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
+            return answer
         retrieval = self.retriever.search(plan)
         top, strength = self._top(plan, retrieval)
         if plan.broader is not None and strength < self.settings.abstain_threshold:
@@ -156,14 +164,21 @@ class Assistant:
         reason = unknown_subject(plan, facts, " ".join(p.chunk.text for p in top)) or \
             absent_combination(plan.mentions, facts.lexicon) or absent_inspection(plan, facts)
         # A report's own facts (lead inspector, dates, grades) answer directly, quoted from the line stating them.
-        stated = None if reason else answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of)
+        stated = None if reason else answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of) \
+            or answer_from_list(plan, facts, self._chunks_of)  # "what needs to improve?": the report's own list
+        timeline = None if reason or not plan.change else \
+            lead_with_timeline(plan.areas, plan.inspections, None, self._chunks_of)
         if stated is not None:
             answer = self._checked(plan, stated, retrieval)
+        elif timeline is not None and (not top or strength < self.settings.abstain_threshold):
+            answer = self._checked(plan, timeline, retrieval)  # the grades over time, though the text says little
         elif not top or strength < self.settings.abstain_threshold or reason:
             answer = self._abstain(question, retrieval, reason or self._weak(strength))
         else:
             t = time.perf_counter()
             draft = self.answerer.answer(plan, top)
+            if plan.change and not draft.abstained:
+                draft = lead_with_timeline(plan.areas, plan.inspections, draft, self._chunks_of) or draft
             timings[self.answerer.stage] = (time.perf_counter() - t) * 1000
             answer = self._checked(plan, draft, retrieval)
         answer.retrieval_query = plan.search_text
@@ -203,6 +218,17 @@ class Assistant:
         return Answer(question=plan.question, text=draft.text, abstained=False, citations=draft.citations,
                       passages=extra + retrieval.passages, sentences=draft.sentences, backend=self.settings.backend,
                       groups=draft.groups, notice=draft.notice)
+
+    def _from_table(self, plan: QueryPlan, draft: Draft) -> Answer:
+        """An answer from the judgements table: each sentence quotes its reports' own lines (supported as such)."""
+        if draft.abstained:
+            return Answer(question=plan.question, text=ABSTAIN_TEXT, abstained=True, backend=self.settings.backend,
+                          notice=draft.notice)
+        found = {c.id: c for c in self.store.get_chunks([c.chunk_id for c in draft.citations])}
+        passages = [Passage(found.get(c.chunk_id) or c.as_chunk()) for c in draft.citations]
+        return Answer(question=plan.question, text=draft.text, abstained=False, citations=draft.citations,
+                      passages=passages, sentences=draft.sentences, backend=self.settings.backend,
+                      notice=draft.notice)
 
     def _weak(self, strength: float) -> str:
         return f"evidence {strength:.2f} below the abstention threshold {self.settings.abstain_threshold:.2f}"

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.aggregate import AggregateAsk
 from assistant.answer_type import AskedFor, proper_names
 from assistant.glossary import Glossary
 from domain.facets import Filters
@@ -183,6 +184,8 @@ class QueryPlan:
     #: The plan without the narrowing to one inspection: the latest report may not cover an older topic
     #: ("the LSCB" is in the 2014 report only), so a weak answer from it is retried from all of them.
     broader: QueryPlan | None = field(default=None, compare=False)
+    #: A question about a set of councils' judgements, answered from the judgements table (None: not one).
+    aggregate: AggregateAsk | None = None
 
     def scope_added(self) -> dict[str, Any]:
         """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
@@ -243,7 +246,8 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
         asks_boilerplate=bool(BOILERPLATE_SECTION.search(rerank_text)), expansions=expansions,
         search_text=search_text, rerank_text=rerank_text,
         compose_text=condensed if not context else f"{question} {context}", searches=searches, matcher=matcher,
-        inspections=tuple(inspections), earlier=earlier, change=change, broader=broad)
+        inspections=tuple(inspections), earlier=earlier, change=change, broader=broad,
+        aggregate=AggregateAsk.of(condensed, mentions, judgement_areas_named(condensed)))
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -259,7 +263,8 @@ def which_inspections(question: str, scope: Filters, mentions: Mentions, facts: 
     council = scope.council or ""
     all_of = facts.inspections(council)
     full = facts.full_inspections(council)
-    if CHANGE_OVER_TIME.search(question) and len(all_of) >= 2:
+    over_time = CHANGE_OVER_TIME.search(question) or (_COMPARE.search(question) and len(mentions.years) >= 2)
+    if over_time and len(all_of) >= 2:
         years = sorted(mentions.years)
         since = _SINCE.search(question)
         first = int(since.group(1)) if since else (years[0] if len(years) >= 2 else 0)
@@ -276,6 +281,9 @@ def which_inspections(question: str, scope: Filters, mentions: Mentions, facts: 
     return [], 0, False, None
 
 
+_COMPARE = re.compile(r"\bcompar(?:e|ed|ing|ison)\b", re.I)
+
+
 def comparison_sides(question: str, filters: Filters, mentions: Mentions, facts: IndexFacts) -> list[Filters]:
     """The sides of a comparison question (two councils, years or inspection types), as filters; [] if none."""
     if len(mentions.councils) >= 2 and not filters.council:
@@ -288,7 +296,11 @@ def comparison_sides(question: str, filters: Filters, mentions: Mentions, facts:
     if len(mentions.inspection_types) >= 2 and not filters.inspection_type:
         return [replace(filters, inspection_type=t) for t in sorted(mentions.inspection_types)]
     if len(mentions.years) >= 2 and not (filters.year_from or filters.year_to):
-        return [replace(filters, year_from=y, year_to=y) for y in sorted(mentions.years)]
+        council = next(iter(mentions.councils)) if len(mentions.councils) == 1 and not filters.council else None
+        if council and (CHANGE_OVER_TIME.search(question) or _COMPARE.search(question)):
+            return []  # one council's inspections over time: the change path takes each of them, oldest first
+        return [replace(filters, council=council or filters.council, year_from=y, year_to=y)
+                for y in sorted(mentions.years)]
     return []
 
 

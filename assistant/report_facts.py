@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.plan import IndexFacts, QueryPlan
 from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation, Passage
 from domain.facets import FACET_FIELDS, date_span, long_date
@@ -21,6 +21,9 @@ from domain.kinds import AREA_BY_KEY, ILACS_AREAS
 from domain.layouts import JUDGEMENT_AREA_EQUIVALENTS, judgement_areas_named, report_field_asked
 from domain.text import normalize_for_match
 from vectorstore.records import ChunkRecord, DocumentRecord
+
+if TYPE_CHECKING:
+    from assistant.plan import IndexFacts, QueryPlan
 
 #: A grade question that names no area asks for this one ("what was Norfolk's grade in 2013?").
 DEFAULT_AREA = ILACS_AREAS[0].key
@@ -63,7 +66,7 @@ def answer_from_report_facts(plan: QueryPlan, facts: IndexFacts, passages: Seque
             missing.append(_not_stated(ask, report))
             continue
         sentence, cite_field = stated
-        citation = _citation(len(citations) + 1, report, cite_field, passages, chunks_of)
+        citation = cite_fact(len(citations) + 1, report, cite_field, passages, chunks_of)
         if citation is None:
             missing.append(_not_stated(ask, report))
             continue
@@ -126,7 +129,7 @@ def _not_stated(ask: FactAsk, report: DocumentRecord) -> str:
     return f"{where} gives no judgement of {area}" + (f" (its judgements: {judged})" if judged else "")
 
 
-def _citation(n: int, report: DocumentRecord, field: str, passages: Sequence[Passage],
+def cite_fact(n: int, report: DocumentRecord, field: str, passages: Sequence[Passage],
               chunks_of: Callable[[str], list[ChunkRecord]]) -> Citation | None:
     """The fact's line quoted in the chunk that holds it (the retrieved passages first, then the report's
     chunks). A line no chunk holds whole (a table row the chunker split) is quoted by its longest whole tail
@@ -179,20 +182,20 @@ def lead_with_grade(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     if stated is None:
         return
     sentence, field = stated
-    citation = _citation(1, report, field, [], chunks_of)
+    citation = cite_fact(1, report, field, [], chunks_of)
     if citation is None:
         return
     shift = {c.n: c.n + 1 for c in draft.citations}
     for c in draft.citations:
         c.n = shift[c.n]
-    draft.text = _renumber(draft.text, shift)
+    draft.text = renumber(draft.text, shift)
     for s in draft.sentences:
-        s.text, s.citations = _renumber(s.text, shift), [shift[n] for n in s.citations]
+        s.text, s.citations = renumber(s.text, shift), [shift[n] for n in s.citations]
     draft.citations.insert(0, citation)
     draft.sentences.insert(0, AnswerSentence(text=f"{sentence} [1].", citations=[1]))
     draft.groups = {k: [i + 1 for i in v] for k, v in draft.groups.items()}
     draft.text = f"{sentence} [1]. {draft.text}"
 
 
-def _renumber(text: str, shift: dict[int, int]) -> str:
+def renumber(text: str, shift: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{shift.get(int(m.group(1)), int(m.group(1)))}]", text)
