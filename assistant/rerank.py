@@ -18,6 +18,11 @@ from assistant.answer_type import holds
 from assistant.types import Passage
 from domain.layouts import BOILERPLATE_SECTION
 
+#: Section kinds that are never an inspection's findings: Ofsted's closing page, footnotes.
+NOT_FINDINGS = frozenset({"boilerplate", "footnotes"})
+#: Questions asking what inspectors found (strengths, what to improve …), not what they graded.
+FINDINGS_CUES = frozenset({"improvement", "strengths", "recommendations", "next_steps"})
+
 if TYPE_CHECKING:
     from assistant.plan import QueryPlan
     from assistant.protocols import Reranker
@@ -36,6 +41,7 @@ class FeatureWeights:
     dense: float = 0.20
     answer_type: float = 0.15
     boilerplate: float = -0.10
+    not_findings: float = -1.0  # Ofsted's closing page, footnotes: shown only if nothing else is found
 
 
 class FeatureReranker:
@@ -53,11 +59,16 @@ class FeatureReranker:
             prior = 1.0 if p.chunk.section_kind in plan.section_cues else 0.0
             meta = plan.query_mentions.match(p.chunk)
             typed = 1.0 if plan.asked.types and holds(p.chunk.text, plan.asked.types) else 0.0
-            admin = 1.0 if not plan.asks_boilerplate and BOILERPLATE_SECTION.search(p.chunk.section or "") else 0.0
-            p.scores.update(section_prior=prior, context_prior=meta, answer_type=typed, boilerplate=admin)
+            admin = 1.0 if not plan.asks_boilerplate and (
+                BOILERPLATE_SECTION.search(p.chunk.section or "")
+                # the opening judgement table: "requires improvement" there is a grade, not what is to improve
+                or (p.chunk.section_kind == "judgements" and plan.section_cues & FINDINGS_CUES)) else 0.0
+            closing = 1.0 if not plan.asks_boilerplate and p.chunk.section_kind in NOT_FINDINGS else 0.0
+            p.scores.update(section_prior=prior, context_prior=meta, answer_type=typed, boilerplate=admin,
+                            not_findings=closing)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \
                 + w.section * prior + w.context * meta + w.dense * p.scores.get("dense", 0.0) \
-                + w.answer_type * typed + w.boilerplate * admin
+                + w.answer_type * typed + w.boilerplate * admin + w.not_findings * closing
 
 
 @lru_cache(maxsize=2)

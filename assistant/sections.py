@@ -1,0 +1,94 @@
+"""Questions a report's own list answers: "What did Ofsted say Bury needs to improve?" is answered with the
+report's "What needs to improve?" (ILACS) or "Areas for improvement" / "Recommendations" (SIF) list, item by
+item, each quoted verbatim and cited. Retrieval ranks prose about improvement above the list itself (the items
+rarely say "improve"), and the list is what an officer pastes into an action plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant.protocols import Draft
+from assistant.types import AnswerSentence, Citation
+from vectorstore.records import ChunkRecord, DocumentRecord
+
+if TYPE_CHECKING:
+    from assistant.plan import IndexFacts, QueryPlan
+
+#: The section kinds whose list answers "what needs to improve?", in the order a report is searched for them.
+LIST_KINDS = ("improvement", "recommendations")
+MAX_ITEMS = 15
+#: Where a run-on numbered list breaks into items: "… decisions. 7. Ensure that …"
+_NEXT_ITEM = re.compile(r"(?<=[.;)])\s+(?=\d{1,2}\.\s+[A-Z])")
+_LABEL = re.compile(r"^(\d{1,2})\.\s+")
+
+
+def answer_from_list(plan: QueryPlan, facts: IndexFacts,
+                     chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    """The report's list of what must improve, or None when the question asks something else, names no single
+    report, or the report has no such list (then the passages answer)."""
+    if not plan.section_cues & set(LIST_KINDS) or plan.change or plan.aggregate is not None or plan.areas:
+        return None
+    report = _report(plan, facts)
+    if report is None:
+        return None
+    chunks = sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
+    for kind in LIST_KINDS:
+        own = [c for c in chunks if c.section_kind == kind]
+        if own:
+            break
+    else:
+        return None
+    first = own[0].section
+    # the list's own section and its sub-headed parts ("Areas for improvement: Leadership, …"), in order
+    own = [c for c in own if c.section == first or c.section.startswith(first + ":")]
+    sentences: list[AnswerSentence] = []
+    citations: list[Citation] = []
+    last = 0
+    for chunk in own:
+        for item in _items(chunk.text):
+            label = _LABEL.match(item)
+            number = int(label.group(1)) if label else last + 1 if last else 0
+            if last and not last < number <= last + 3:
+                break  # numbering goes back or leaps: the list has ended, the report's numbered paragraphs begin
+            last = number
+            text = _LABEL.sub("", item).strip()
+            if len(text.split()) < 4:
+                continue
+            n = len(citations) + 1
+            citations.append(Citation.from_chunk(n, chunk, item.strip()))
+            sentences.append(AnswerSentence(text=f"{text.rstrip('.')} [{n}].", citations=[n], support=1.0,
+                                            supported=True))
+            if len(sentences) >= MAX_ITEMS:
+                break
+        else:
+            continue
+        break
+    if not sentences:
+        return None
+    count = f"the first {MAX_ITEMS} items" if len(sentences) >= MAX_ITEMS else \
+        f"{len(sentences)} item{'s' if len(sentences) != 1 else ''}"
+    lead = f"{first.rstrip('?:')} ({count}):"
+    sentences[0].text, sentences[0].lead = f"{lead} {sentences[0].text}", lead
+    return Draft(" ".join(s.text for s in sentences), citations, sentences)
+
+
+def _report(plan: QueryPlan, facts: IndexFacts) -> DocumentRecord | None:
+    """The one full inspection report the question is about: the plan's narrowed inspection, else the named
+    council's report of the year named, else its latest."""
+    if plan.inspections:
+        chosen = plan.inspections[-1]
+        return chosen if chosen.doc_type == "inspection report" else None
+    if len(plan.mentions.councils) != 1:
+        return None
+    full = facts.full_inspections(next(iter(plan.mentions.councils)))
+    if plan.mentions.years:
+        full = [d for d in full if d.year in plan.mentions.years]
+    return full[-1] if full else None
+
+
+def _items(text: str) -> list[str]:
+    """A list chunk's items: its lines (bullets), each split where a run-on numbered list goes on."""
+    return [part for line in text.split("\n") for part in _NEXT_ITEM.split(line) if part.strip()]
