@@ -42,16 +42,20 @@ test: setup
 	$(MAKE) --no-print-directory real-ci
 
 # The real-report scoreboards on the CI subset in the repo (data/real_ci: 27 Ofsted reports, every layout):
-# what ingest reads of each report against the third party's table, then the Q&A set's CI items.
+# what ingest reads of each report against the third party's table, how it reads their structure, then the
+# Q&A set's CI items.
 real-ci: setup
 	$(BIN)/python -m eval.report_check --folder data/real_ci --cache test-artifacts/report-cache \
 	    --fail-under council=1.0 --fail-under doc_type=1.0 --fail-under framework=0.95 \
 	    --fail-under inspection_start=0.95 --fail-under inspection_end=0.9 --fail-under lead_inspector=0.95 \
 	    --fail-under grades.overall_effectiveness=0.9 --fail-under grades.impact_of_leaders=0.9 \
 	    --fail-under grades.help_and_protection=0.9 --fail-under grades.in_care=0.9 --fail-under grades.care_leavers=0.9
+	$(BIN)/python -m eval.structure_check --folder data/real_ci --cache test-artifacts/report-cache \
+	    --fail-over furniture=0.01 --fail-over no_section=0.01 --fail-over boilerplate=0.01 \
+	    --fail-under judgement_graded=0.95 --fail-under judgement_sections=0.93
 	$(BIN)/inspection-assistant eval --qa eval/qa/real.jsonl --only ci=true --corpus data/real_ci \
 	    --out test-artifacts/eval-real-ci \
-	    --fail-under correct=0.65 --fail-under report@5=0.95 --fail-under abstention_recall=0.9 \
+	    --fail-under correct=0.76 --fail-under report@5=0.95 --fail-under abstention_recall=0.9 \
 	    --fail-under answerable_abstained=0.05 --fail-under all_cited=1.0
 
 eval: index
@@ -61,6 +65,7 @@ eval: index
 ILACS ?= ../shared/ilacs
 eval-real: setup
 	$(BIN)/python -m eval.report_check --folder $(ILACS)
+	$(BIN)/python -m eval.structure_check --folder $(ILACS)
 	$(BIN)/inspection-assistant eval --qa eval/qa/real.jsonl --corpus $(ILACS) --out eval/out/real
 
 bench: setup

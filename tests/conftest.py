@@ -85,6 +85,25 @@ def assistant(sample_index: Path):
     return a
 
 
+#: Real Ofsted reports (data/real_ci) the answering tests share: Bolton (SIF 2014, ILACS 2018 and 2023), Bury 2025,
+#: Liverpool (2018, 2023 inadequate, 2026 with no overall judgement).
+REAL_CI = ROOT / "data" / "real_ci"
+REAL_CI_FOLDERS = ("80432_bolton", "80443_bury", "80485_liverpool")
+
+
+@pytest.fixture(scope="session")
+def real_ci_assistant(make_index: Callable[..., BuiltIndex], tmp_path_factory: pytest.TempPathFactory):
+    """An Assistant over the REAL_CI_FOLDERS reports, ingested once. Treat as read-only."""
+    from assistant import Assistant, Settings
+
+    source = tmp_path_factory.mktemp("real-ci-source")
+    for folder in REAL_CI_FOLDERS:
+        shutil.copytree(REAL_CI / folder, source / folder)
+    built = make_index("real-ci-index", source=source)
+    assert not built.report.failed, built.report.failed
+    return Assistant(Settings.from_env(data_dir=built.data_dir), store=built.store)
+
+
 @pytest.fixture(scope="session")
 def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CrossEncoder saved to a local folder. Built from the packaged MiniLM with an untrained head: it proves

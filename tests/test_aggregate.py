@@ -3,17 +3,12 @@ judgements table over real reports, every council's grade cited to its own repor
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from assistant.aggregate import AggregateAsk
 from assistant.plan import Mentions
 from domain.layouts import grades_named
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT / "data" / "real_ci"
 ASK = [  # (question, councils named, years named, op, area, grades, latest)
     ("Which councils were judged outstanding for care leavers at their latest inspection?", (), (),
      "which", "care_leavers", ("outstanding",), True),
@@ -74,21 +69,6 @@ def test_region_is_read() -> None:
 
 
 # -- answered over real reports -----------------------------------------------------------------------------
-COUNCILS = ("80432_bolton", "80443_bury", "80485_liverpool")
-
-
-@pytest.fixture(scope="module")
-def real_assistant(make_index, tmp_path_factory):
-    from assistant import Assistant, Settings
-
-    src = tmp_path_factory.mktemp("agg-src")
-    for folder in COUNCILS:
-        shutil.copytree(REAL / folder, src / folder)
-    built = make_index("agg-index", source=src)
-    assert not built.report.failed, built.report.failed
-    return Assistant(Settings.from_env(data_dir=built.data_dir), store=built.store)
-
-
 def _cited_right(answer) -> None:
     """Every citation quotes a line of the report it names, and the line states a grade."""
     assert answer.citations and not answer.abstained
@@ -100,8 +80,8 @@ def _cited_right(answer) -> None:
 
 
 @pytest.mark.slow
-def test_which_of_named_councils_lists_each_with_its_cited_grade(real_assistant) -> None:
-    answer = real_assistant.ask("Of Bolton, Bury and Liverpool, which were judged good for children in care at "
+def test_which_of_named_councils_lists_each_with_its_cited_grade(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("Of Bolton, Bury and Liverpool, which were judged good for children in care at "
                                 "their latest inspection?")
     _cited_right(answer)
     assert "I looked at 3 reports" in answer.text
@@ -116,8 +96,8 @@ def test_which_of_named_councils_lists_each_with_its_cited_grade(real_assistant)
 
 
 @pytest.mark.slow
-def test_count_says_how_many_and_lists_them(real_assistant) -> None:
-    answer = real_assistant.ask("How many councils were judged inadequate overall at their latest inspection?")
+def test_count_says_how_many_and_lists_them(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("How many councils were judged inadequate overall at their latest inspection?")
     # Liverpool's 2026 report has no overall judgement (none after April 2026): its 2023 one counts
     _cited_right(answer)
     assert answer.text.startswith("1 council was judged inadequate overall")
@@ -125,8 +105,8 @@ def test_count_says_how_many_and_lists_them(real_assistant) -> None:
 
 
 @pytest.mark.slow
-def test_compare_latest_judgements_cites_every_grade(real_assistant) -> None:
-    answer = real_assistant.ask("Compare Bolton and Bury's latest judgements.")
+def test_compare_latest_judgements_cites_every_grade(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("Compare Bolton and Bury's latest judgements.")
     _cited_right(answer)
     assert "Bolton (" in answer.text and "Bury (" in answer.text
     assert len(answer.citations) >= 8  # five areas for Bolton's 2023 report, four or five for Bury's 2025 one
@@ -134,8 +114,8 @@ def test_compare_latest_judgements_cites_every_grade(real_assistant) -> None:
 
 
 @pytest.mark.slow
-def test_change_over_time_is_led_by_the_grades(real_assistant) -> None:
-    answer = real_assistant.ask("How did Bolton's overall judgement change between 2014 and 2023?")
+def test_change_over_time_is_led_by_the_grades(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("How did Bolton's overall judgement change between 2014 and 2023?")
     assert not answer.abstained
     first = answer.sentences[0]
     assert first.text.startswith("Bolton's overall effectiveness: requires improvement")
@@ -145,6 +125,6 @@ def test_change_over_time_is_led_by_the_grades(real_assistant) -> None:
 
 
 @pytest.mark.slow
-def test_unknown_set_abstains_saying_why(real_assistant) -> None:
-    answer = real_assistant.ask("Which councils went from outstanding to inadequate?")
+def test_unknown_set_abstains_saying_why(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("Which councils went from outstanding to inadequate?")
     assert answer.abstained and "went from outstanding to inadequate" in answer.notice
