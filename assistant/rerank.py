@@ -41,6 +41,7 @@ class FeatureWeights:
     dense: float = 0.20
     answer_type: float = 0.15
     boilerplate: float = -0.10
+    section_lead: float = 0.15
     not_findings: float = -1.0  # Ofsted's closing page, footnotes: shown only if nothing else is found
 
 
@@ -62,13 +63,17 @@ class FeatureReranker:
             admin = 1.0 if not plan.asks_boilerplate and (
                 BOILERPLATE_SECTION.search(p.chunk.section or "")
                 # the opening judgement table: "requires improvement" there is a grade, not what is to improve
-                or (p.chunk.section_kind == "judgements" and plan.section_cues & FINDINGS_CUES)) else 0.0
+                or (p.chunk.section_kind == "judgements" and "grade" not in plan.asked.types
+                    and (plan.section_cues & FINDINGS_CUES or plan.areas))) else 0.0
+            # the opening of the section about the area asked: a judgement section's synopsis, led by its grade
+            lead = 1.0 if p.chunk.section_start and p.chunk.section_kind in plan.areas else 0.0
             closing = 1.0 if not plan.asks_boilerplate and p.chunk.section_kind in NOT_FINDINGS else 0.0
             p.scores.update(section_prior=prior, context_prior=meta, answer_type=typed, boilerplate=admin,
-                            not_findings=closing)
+                            not_findings=closing, section_lead=lead)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \
                 + w.section * prior + w.context * meta + w.dense * p.scores.get("dense", 0.0) \
-                + w.answer_type * typed + w.boilerplate * admin + w.not_findings * closing
+                + w.answer_type * typed + w.boilerplate * admin + w.not_findings * closing \
+                + w.section_lead * lead
 
 
 @lru_cache(maxsize=2)

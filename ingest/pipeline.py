@@ -109,7 +109,7 @@ def doc_id_for(path: Path) -> str:
 
 
 #: Bump when chunking changes what a file becomes: every document then counts as changed and is re-chunked.
-CHUNKER_VERSION = 5
+CHUNKER_VERSION = 6
 
 
 def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
@@ -149,6 +149,7 @@ def prepare_document(source: SourceDocument, overrides: dict[str, str], max_toke
             section_kind=draft.section_kind, section_grade=draft.section_grade, paragraph=draft.paragraph, page=draft.page,
             page_end=draft.page_end, chunk_index=index, n_tokens=draft.n_tokens, original=draft.original,
             ocr=any(p in source.ocr_pages for p in range(draft.page, (draft.page_end or draft.page) + 1)),
+            section_start=index == 0 or draft.section != drafts[index - 1].section,
         ))
         for position, sentence in enumerate(draft.sentences):
             sentences.append(SentenceRecord(id=f"{chunk_id}-s{position:03d}", text=sentence, chunk_id=chunk_id,

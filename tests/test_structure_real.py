@@ -73,6 +73,10 @@ def test_no_chunk_holds_a_running_header_or_footer(prepared, name: str) -> None:
 def test_every_chunk_has_a_section(prepared, name: str) -> None:
     _, _, chunks = report(prepared, name)
     assert chunks and [(c.page, c.text[:80]) for c in chunks if not c.section] == []
+    # the chunk that opens each section says so (a judgement section's synopsis is ranked by it)
+    assert [c.section_start for c in chunks] == [i == 0 or c.section != chunks[i - 1].section
+                                                 for i, c in enumerate(chunks)]
+    assert any(c.section_start and c.section_kind not in ("judgements", "summary") for c in chunks)
 
 
 @pytest.mark.parametrize("name", REPORTS)

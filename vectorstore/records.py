@@ -29,6 +29,7 @@ class ChunkRecord(Facets):
     n_tokens: int = 0
     original: str = ""  # the source text before normalisation, for quoting as printed
     ocr: bool = False  # its text was read by OCR from a scanned page (it can misread: check the page)
+    section_start: bool = False  # it opens its section (a judgement section's first paragraph is its synopsis)
 
     @property
     def date_ord(self) -> int:
