@@ -13,6 +13,19 @@ For each size (documents) a fresh subprocess (so peak memory is per size):
 
     python benchmarks/ingest.py [--sizes 100 1000] [--work /tmp/ia-bench] [--seed 7]
 Writes benchmarks/out/ingest.json and prints a table.
+
+Real reports against the LangChain tutorial pipeline (issue 16):
+
+    python benchmarks/ingest.py --real [FOLDER] [--limit N] [--runs 3] [--work /tmp/ia-bench-real]
+
+FOLDER (default ../shared/ilacs from the repository) gives its first N report PDFs in sorted order (HTML pages
+named .pdf are skipped by both pipelines and counted). Each run is three fresh subprocesses, in turn:
+(a) the product's ``ingest.ingest`` into a fresh embedded index, (b) the tutorial pipeline (PyPDFLoader pages,
+RecursiveCharacterTextSplitter(1000/200), langchain_chroma with the packaged embedder: benchmarks/_real.py) into
+a fresh Chroma folder, (c) ``Embedder.encode`` alone on exactly the texts the product embeds. The model load is
+timed apart (a one-off per process). Medians over runs; product/tutorial is the median of each run's ratio.
+The last run's two indexes are kept as WORK/index and WORK/index-tutorial (for query.py --real-index).
+Writes benchmarks/out/ingest-real.json and prints a table.
 """
 
 from __future__ import annotations
@@ -39,10 +52,12 @@ from benchmarks._common import (  # noqa: E402
     table,
     write_json,
 )
+from benchmarks._real import DEFAULT_FOLDER  # noqa: E402
 
 #: Text files have no pages: count one page-equivalent per this many characters (an A4 page of these
 #: documents holds ~2,800 characters: data/sample_pdf).
 CHARS_PER_PAGE = 3000
+DEFAULT_WORK = Path("/tmp/ia-bench")
 
 
 def log(msg: str) -> None:
@@ -163,14 +178,183 @@ def child(n: int, work: Path, seed: int) -> dict:
     }
 
 
+# -- real reports vs the tutorial pipeline ---------------------------------------------------------------------
+REAL_PIPELINES = ("product", "tutorial", "embedder")
+
+
+def real_child(pipeline: str, run: int, folder: Path, limit: int | None, work: Path) -> dict:
+    """One (pipeline, run) in this fresh process; model loading is timed apart from the work."""
+    from assistant.config import Settings
+    from benchmarks._real import build_tutorial, select_files
+
+    selection = select_files(folder, limit)
+    before = background_load()
+    settings = Settings.from_env(data_dir=work / f"{pipeline}-run{run}")
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    t = time.perf_counter()
+    if pipeline == "product":
+        store = settings.open_store()
+        embedder = store.embedder
+    else:  # the same packaged Embedder as open_store() makes, without opening a product index
+        from vectorstore import Embedder
+
+        embedder = Embedder(settings.embedding_model_path or None)
+    embedder.encode(["warm up"])
+    from vectorstore import token_counter
+
+    count = token_counter(embedder.model_path)
+    model_load_s = time.perf_counter() - t
+    out: dict = {"pipeline": pipeline, "run": run, "model_load_s": round(model_load_s, 2),
+                 "skipped_not_pdf": len(selection.skipped)}
+
+    if pipeline == "product":
+        from ingest import IngestOptions, ingest
+
+        log(f"run {run}: product ingest of {len(selection.files)} files")
+        t = time.perf_counter()
+        report = ingest(store, selection.files, IngestOptions(), lock_dir=settings.data_dir)
+        seconds = time.perf_counter() - t
+        docs = store.list_documents()
+        out.update(files=len(docs), pages=sum(d.pages for d in docs), chunks=store.count_chunks(),
+                   sentences=store.count_sentences(), failed=[f"{o.path}: {o.reason}" for o in report.failed])
+    elif pipeline == "tutorial":
+        log(f"run {run}: tutorial pipeline on {len(selection.files)} files")
+        t = time.perf_counter()
+        built = build_tutorial(selection.files, settings.data_dir, embedder)
+        seconds = time.perf_counter() - t
+        out.update(files=built.files, pages=built.pages, chunks=built.chunks, sentences=0, failed=built.failed)
+    else:
+        from ingest.loaders import IngestError, load_file
+        from ingest.pipeline import PreparedDocument, prepare_document
+
+        # Exactly the texts the product's ingest embeds, prepared untimed (as child() does).
+        chunk_texts: list[str] = []
+        sentence_texts: list[str] = []
+        pages = files = 0
+        failed = []
+        for path in selection.files:
+            try:
+                source = load_file(path, 50_000_000)
+                record, cks, sents = prepare_document(source, {}, settings.chunk_max_tokens, count)
+            except IngestError as exc:
+                failed.append(f"{path}: {exc.reason}")
+                continue
+            files += 1
+            pages += record.pages
+            chunk_texts += PreparedDocument(record, cks, sents, "added").embed_texts()
+            sentence_texts += [s.text for s in sents]
+        log(f"run {run}: embedder alone on {len(chunk_texts)} chunk + {len(sentence_texts)} sentence texts")
+        t = time.perf_counter()
+        embedder.encode(chunk_texts)
+        embedder.encode(sentence_texts)
+        seconds = time.perf_counter() - t
+        out.update(files=files, pages=pages, chunks=len(chunk_texts), sentences=len(sentence_texts), failed=failed)
+    log(f"run {run}: {pipeline} took {seconds:.1f} s")
+    out.update(seconds=round(seconds, 2), peak_rss_mb=peak_rss_mb(), load_before=before, load_after=background_load())
+    return out
+
+
+def _median(values: list[float]) -> float:
+    xs = sorted(values)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def real_main(folder: Path, limit: int | None, runs: int, work: Path, out_name: str) -> None:
+    from benchmarks._real import select_files
+
+    work.mkdir(parents=True, exist_ok=True)
+    selection = select_files(folder, limit)
+    log(f"{len(selection.files)} report PDFs from {folder} ({len(selection.skipped)} not PDFs inside: skipped)")
+    per_run: list[dict[str, dict]] = []
+    started = time.perf_counter()
+    for run in range(1, runs + 1):
+        results: dict[str, dict] = {}
+        for pipeline in REAL_PIPELINES:  # interleaved, so a change of the machine's load hits all three alike
+            cmd = [sys.executable, __file__, "--real-child", pipeline, "--run", str(run), "--work", str(work),
+                   "--real", str(folder)] + (["--limit", str(limit)] if limit else [])
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"{pipeline} run {run} failed (exit {proc.returncode})")
+            results[pipeline] = json.loads(proc.stdout.strip().splitlines()[-1])
+        if results["product"]["failed"] or results["tutorial"]["failed"]:
+            log(f"run {run}: failures product={results['product']['failed']} tutorial={results['tutorial']['failed']}")
+        per_run.append(results)
+        log(f"run {run}: product {results['product']['seconds']} s, tutorial {results['tutorial']['seconds']} s, "
+            f"embedder {results['embedder']['seconds']} s")
+    # Keep the last run's indexes for query.py --real-index; drop the rest (each is hundreds of MB).
+    for name, keep in (("product", work / "index"), ("tutorial", work / "index-tutorial")):
+        shutil.rmtree(keep, ignore_errors=True)
+        (work / f"{name}-run{runs}").rename(keep)
+    for run in range(1, runs + 1):
+        for name in REAL_PIPELINES:
+            shutil.rmtree(work / f"{name}-run{run}", ignore_errors=True)
+
+    summary: dict[str, dict] = {}
+    for name in REAL_PIPELINES:
+        rs = [r[name] for r in per_run]
+        sec = _median([r["seconds"] for r in rs])
+        last = rs[-1]
+        summary[name] = {
+            "files": last["files"], "pages": last["pages"], "chunks": last["chunks"], "sentences": last["sentences"],
+            "texts_embedded": last["chunks"] + last["sentences"], "failed": len(last["failed"]),
+            "seconds_median": round(sec, 2), "seconds_runs": [r["seconds"] for r in rs],
+            "files_per_s": round(last["files"] / sec, 3), "pages_per_s": round(last["pages"] / sec, 2),
+            "chunks_per_s": round(last["chunks"] / sec, 2),
+            "texts_per_s": round((last["chunks"] + last["sentences"]) / sec, 2),
+            "peak_rss_mb_median": _median([r["peak_rss_mb"] for r in rs]),
+            "peak_rss_mb_max": max(r["peak_rss_mb"] for r in rs),
+            "model_load_s_median": round(_median([r["model_load_s"] for r in rs]), 2),
+        }
+    ratios = [r["product"]["seconds"] / r["tutorial"]["seconds"] for r in per_run]
+    over_embedder = [r["embedder"]["seconds"] / r["product"]["seconds"] for r in per_run]
+    headers = ["pipeline", "files", "pages", "chunks", "sentence texts", "s (median)", "files/s", "pages/s",
+               "chunks/s", "peak RSS MB"]
+    rows = [[name, s["files"], s["pages"], s["chunks"], s["sentences"] if name != "tutorial" else "-",
+             s["seconds_median"], s["files_per_s"], s["pages_per_s"], s["chunks_per_s"], s["peak_rss_mb_max"]]
+            for name, s in summary.items()]
+    print(table(headers, rows))
+    ratio = _median(ratios)
+    print(f"product/tutorial time: {ratio:.2f} (median of per-run ratios {', '.join(f'{x:.2f}' for x in ratios)}); "
+          f"embedder alone / product ingest: {_median(over_embedder):.2f}; {len(selection.skipped)} file(s) skipped "
+          f"(not PDFs inside) by both; runs: {runs}; seconds per run: "
+          + "; ".join(f"{n} {summary[n]['seconds_runs']}" for n in REAL_PIPELINES))
+    print("(each (pipeline, run) a fresh process; seconds exclude the model load (median "
+          f"{summary['product']['model_load_s_median']} s); peak RSS = max over runs, whole process incl. model; "
+          "embedder = Embedder.encode alone on the product's chunk + sentence texts)")
+    path = write_json(out_name, {
+        "benchmark": "ingest-real", "when": stamp(), "machine": machine(), "folder": str(folder), "limit": limit,
+        "runs": runs, "selection": selection.to_json(), "summary": summary,
+        "product_over_tutorial": round(ratio, 3), "product_over_tutorial_runs": [round(x, 3) for x in ratios],
+        "embedder_over_product_runs": [round(x, 3) for x in over_embedder],
+        "wall_s": round(time.perf_counter() - started, 1), "kept": {"product": str(work / "index"),
+                                                                   "tutorial": str(work / "index-tutorial")},
+        "per_run": per_run})
+    print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/ia-bench"))
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--out", default="ingest.json")
+    parser.add_argument("--out", default=None, help="default ingest.json, or ingest-real.json with --real")
+    parser.add_argument("--real", type=Path, nargs="?", const=DEFAULT_FOLDER, default=None, metavar="FOLDER",
+                        help="real report PDFs against the tutorial pipeline (default ../shared/ilacs)")
+    parser.add_argument("--limit", type=int, default=None, help="with --real: the first N report PDFs")
+    parser.add_argument("--runs", type=int, default=3, help="with --real: runs per pipeline (medians)")
+    parser.add_argument("--real-child", choices=REAL_PIPELINES, help=argparse.SUPPRESS)
+    parser.add_argument("--run", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.real is not None:
+        work = args.work if args.work != DEFAULT_WORK else Path("/tmp/ia-bench-real")
+        if args.real_child:
+            sys.stdout.write(json.dumps(real_child(args.real_child, args.run, args.real, args.limit, work)) + "\n")
+            return
+        real_main(args.real, args.limit, args.runs, work, args.out or "ingest-real.json")
+        return
+    args.out = args.out or "ingest.json"
     args.work.mkdir(parents=True, exist_ok=True)
     if args.child:
         sys.stdout.write(json.dumps(child(args.child, args.work, args.seed)) + "\n")

@@ -16,6 +16,18 @@ times from ``Answer.timings_ms`` plus the wall time of ``ask``); then ``--cold``
 
     python benchmarks/query.py [--sizes 1000 10000 100000] [--work /tmp/ia-bench] [--rounds 3] [--cold 3]
 Writes benchmarks/out/query.json and prints a table.
+
+Real reports against the LangChain tutorial pipeline (issue 16):
+
+    python benchmarks/query.py --real-index DATA_DIR [--tutorial-index DIR] [--rounds 3] [--cold 3]
+
+DATA_DIR is an already-built product index (benchmarks/ingest.py --real keeps one as /tmp/ia-bench-real/index,
+or `inspection-assistant ingest FOLDER --data-dir D`). Questions: the ``question`` of every eval/qa/real.jsonl
+item whose council is in the index. In a fresh process, ``Assistant.warm_up()`` then every question ``--rounds``
+times: per-stage p50/p95 of ``Answer.timings_ms``. Cold start: ``--cold`` fresh ``assistant.cli ask --json``
+processes (open + first answer). The tutorial: ``Chroma.similarity_search(q, k=5)`` (benchmarks/_real.py) on an
+index of the same files (DATA_DIR + "-tutorial" unless given; built once if missing or of other files), in its
+own fresh process, the same questions and rounds after a warm-up. Writes benchmarks/out/query-real.json.
 """
 
 from __future__ import annotations
@@ -278,6 +290,122 @@ def ensure_index(size: int, work: Path, rebuild: bool) -> None:
     log(f"index {size}: {info}")
 
 
+# -- real index vs the tutorial's similarity search --------------------------------------------------------------
+def real_questions(councils: set[str]) -> list[str]:
+    items = [json.loads(line) for line in (ROOT / "eval" / "qa" / "real.jsonl").read_text().splitlines() if line]
+    wanted = {c.casefold() for c in councils if c}
+    return [i["question"] for i in items if i.get("council", "").casefold() in wanted]
+
+
+def _p(values: list[float]) -> dict[str, float]:
+    return {"p50": round(percentile(values, 0.5), 1), "p95": round(percentile(values, 0.95), 1), "n": len(values)}
+
+
+def real_child(which: str, data_dir: Path, tutorial_dir: Path, rounds: int) -> dict[str, Any]:
+    from assistant import Assistant, Settings
+
+    settings = Settings.from_env(data_dir=data_dir)
+    before = background_load()
+    if which == "product":
+        t = time.perf_counter()
+        assistant = Assistant(settings)
+        qs = real_questions({d.council for d in assistant.store.list_documents()})
+        assistant.warm_up()
+        warm_up_s = time.perf_counter() - t
+        per_stage: dict[str, list[float]] = {}
+        wall: list[float] = []
+        abstained = 0
+        for _ in range(rounds):
+            for q in qs:
+                t = time.perf_counter()
+                answer = assistant.ask(q)
+                wall.append((time.perf_counter() - t) * 1000)
+                abstained += answer.abstained
+                for stage, ms in answer.timings_ms.items():
+                    if stage != "evidence":  # a score, not a time
+                        per_stage.setdefault(stage, []).append(float(ms))
+        # A stage a question skips counts as 0 ms for it, so every stage's percentiles are over all asks.
+        stats = {s: _p(v + [0.0] * (len(wall) - len(v))) for s, v in per_stage.items()}
+        stats["ask_wall"] = _p(wall)
+        return {"which": which, "questions": len(qs), "asks": len(wall), "stages_ms": stats,
+                "abstained_share": round(abstained / max(1, len(wall)), 3), "open_and_warm_up_s": round(warm_up_s, 2),
+                "peak_rss_mb": peak_rss_mb(), "load_before": before, "load_after": background_load()}
+
+    from benchmarks._real import tutorial_store
+    from vectorstore import Embedder
+
+    docs = settings.open_store().list_documents()
+    qs = real_questions({d.council for d in docs})
+    t = time.perf_counter()
+    store = tutorial_store(tutorial_dir, Embedder(settings.embedding_model_path or None))
+    for q in qs[:3]:  # warm-up: the question encoder and the HNSW index are loaded
+        store.similarity_search(q, k=5)
+    warm_up_s = time.perf_counter() - t
+    times: list[float] = []
+    for _ in range(rounds):
+        for q in qs:
+            t = time.perf_counter()
+            store.similarity_search(q, k=5)
+            times.append((time.perf_counter() - t) * 1000)
+    return {"which": which, "questions": len(qs), "asks": len(times), "similarity_search_ms": _p(times),
+            "open_and_warm_up_s": round(warm_up_s, 2), "peak_rss_mb": peak_rss_mb(), "load_before": before,
+            "load_after": background_load()}
+
+
+def real_index_main(data_dir: Path, tutorial_dir: Path, rounds: int, cold: int, out_name: str) -> None:
+    from assistant import Settings
+    from benchmarks._real import build_tutorial, tutorial_matches
+
+    docs = Settings.from_env(data_dir=data_dir).open_store().list_documents()
+    if not docs:
+        raise SystemExit(f"no documents in the index at {data_dir}")
+    files = sorted(Path(d.path) for d in docs)
+    qs = real_questions({d.council for d in docs})
+    if not qs:
+        raise SystemExit("no eval/qa/real.jsonl question is about a council of this index")
+    log(f"{len(docs)} documents, {len({d.council for d in docs})} councils, {len(qs)} questions")
+    tutorial_build = None
+    if not tutorial_matches(tutorial_dir, files):
+        from vectorstore import Embedder
+
+        log(f"building the tutorial index of the same {len(files)} files in {tutorial_dir}")
+        shutil.rmtree(tutorial_dir, ignore_errors=True)
+        t = time.perf_counter()
+        built = build_tutorial(files, tutorial_dir, Embedder())
+        tutorial_build = {**built.to_json(), "seconds": round(time.perf_counter() - t, 1)}
+    results: dict[str, Any] = {}
+    for which in ("product", "tutorial"):
+        log(f"measuring {which}")
+        proc = subprocess.run([sys.executable, __file__, "--real-child", which, "--real-index", str(data_dir),
+                               "--tutorial-index", str(tutorial_dir), "--rounds", str(rounds)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            raise SystemExit(f"measuring {which} failed (exit {proc.returncode})")
+        results[which] = json.loads(proc.stdout.strip().splitlines()[-1])
+    log("cold starts")
+    results["product"]["cold_start"] = measure_cold(data_dir, qs[0], cold)
+    st = results["product"]["stages_ms"]
+    tut = results["tutorial"]["similarity_search_ms"]
+    ratio = st["total"]["p50"] / tut["p50"] if tut["p50"] else float("inf")
+    stages = [s for s in STAGES if s in st] + sorted(s for s in st if s not in STAGES and s != "ask_wall")
+    print(table(["stage", "p50 ms", "p95 ms"], [[s, st[s]["p50"], st[s]["p95"]] for s in stages]))
+    print(table(["pipeline", "questions", "asks", "p50 ms", "p95 ms", "cold start s", "peak RSS MB"], [
+        ["product Assistant.ask (total)", results["product"]["questions"], results["product"]["asks"],
+         st["total"]["p50"], st["total"]["p95"], results["product"]["cold_start"]["median_s"],
+         results["product"]["peak_rss_mb"]],
+        ["tutorial similarity_search k=5", results["tutorial"]["questions"], results["tutorial"]["asks"],
+         tut["p50"], tut["p95"], "-", results["tutorial"]["peak_rss_mb"]]]))
+    print(f"product p50 / tutorial p50: {ratio:.2f}; documents {len(docs)}, chunks "
+          f"{Settings.from_env(data_dir=data_dir).open_store().count_chunks()}; (in-process after warm_up(), "
+          f"{rounds} rounds; cold start = median of {cold} fresh `assistant.cli ask --json` processes)")
+    path = write_json(out_name, {
+        "benchmark": "query-real", "when": stamp(), "machine": machine(), "data_dir": str(data_dir),
+        "tutorial_dir": str(tutorial_dir), "tutorial_build": tutorial_build, "documents": len(docs),
+        "councils": sorted({d.council for d in docs}), "rounds": rounds, "questions": qs,
+        "product_p50_over_tutorial_p50": round(ratio, 3), "results": results})
+    print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -287,9 +415,22 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--out", default="query.json")
+    parser.add_argument("--out", default=None, help="default query.json, or query-real.json with --real-index")
     parser.add_argument("--label", default="", help="A note stored with the results (e.g. 'before').")
+    parser.add_argument("--real-index", type=Path, default=None, metavar="DATA_DIR",
+                        help="an already-built product index of real reports, against the tutorial pipeline")
+    parser.add_argument("--tutorial-index", type=Path, default=None, help="with --real-index (default DATA_DIR-tutorial)")
+    parser.add_argument("--real-child", choices=("product", "tutorial"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.real_index is not None:
+        data_dir = args.real_index.resolve()
+        tutorial_dir = (args.tutorial_index or data_dir.with_name(data_dir.name + "-tutorial")).resolve()
+        if args.real_child:
+            sys.stdout.write(json.dumps(real_child(args.real_child, data_dir, tutorial_dir, args.rounds)) + "\n")
+            return
+        real_index_main(data_dir, tutorial_dir, args.rounds, args.cold, args.out or "query-real.json")
+        return
+    args.out = args.out or "query.json"
     args.work.mkdir(parents=True, exist_ok=True)
     if args.child:
         sys.stdout.write(json.dumps(child(args.child, args.work, args.rounds, args.cold)) + "\n")
