@@ -35,15 +35,16 @@ def answer_from_list(plan: QueryPlan, facts: IndexFacts,
     if report is None:
         return None
     chunks = sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
-    for kind in LIST_KINDS:
-        own = [c for c in chunks if c.section_kind == kind]
-        if own:
-            break
-    else:
+    start = next((i for i, c in enumerate(chunks) if c.section_kind in LIST_KINDS), None)
+    if start is None:
         return None
-    first = own[0].section
-    # the list's own section and its sub-headed parts ("Areas for improvement: Leadership, …"), in order
-    own = [c for c in own if c.section == first or c.section.startswith(first + ":")]
+    # the run of list sections from the first ("Priority and immediate action: …", then "Areas for improvement")
+    own: list[ChunkRecord] = []
+    for chunk in chunks[start:]:
+        if chunk.section_kind not in LIST_KINDS:
+            break
+        own.append(chunk)
+    first = own[0].section.split(":")[0]
     sentences: list[AnswerSentence] = []
     citations: list[Citation] = []
     last = 0

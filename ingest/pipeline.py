@@ -109,7 +109,7 @@ def doc_id_for(path: Path) -> str:
 
 
 #: Bump when chunking changes what a file becomes: every document then counts as changed and is re-chunked.
-CHUNKER_VERSION = 6
+CHUNKER_VERSION = 7
 
 
 def version_hash(file_sha256: str, chosen_metadata: dict[str, str]) -> str:
