@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.judgements import AREA_KEYS, JudgementRow, judgement_rows
+from assistant.judgements import AREA_KEYS, JudgementRow, grade_source, judgement_rows
 from assistant.protocols import Draft
 from assistant.report_facts import cite_fact
 from assistant.types import AnswerSentence, Citation
@@ -27,7 +27,7 @@ from domain.facets import long_date
 from domain.gazetteer import REGIONS
 from domain.gazetteer import load as load_gazetteer
 from domain.kinds import AREA_BY_KEY
-from domain.layouts import AGGREGATE_QUESTIONS, JUDGEMENT_AREA_EQUIVALENTS, grades_named
+from domain.layouts import AGGREGATE_QUESTIONS, grades_named
 from vectorstore.records import ChunkRecord, DocumentRecord
 
 if TYPE_CHECKING:
@@ -76,11 +76,6 @@ def _names_region(question: str, region: str) -> bool:
     low = question.lower()
     return f"{region.lower()} borough" in low or f"{region.lower()} council" in low or \
         f"in the {region.lower()}" in low or f"{region.lower()} authorit" in low
-
-
-def grade_source(doc: DocumentRecord, area: str) -> str:
-    """The report's own judgement key that fills ``area`` (an older framework's same judgement), or ""."""
-    return next((k for k in (area, *JUDGEMENT_AREA_EQUIVALENTS.get(area, ())) if doc.grades.get(k)), "")
 
 
 def _when(row: JudgementRow) -> str:
@@ -267,29 +262,12 @@ def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
-def lead_with_timeline(plan_areas: Sequence[str], reports: Sequence[DocumentRecord], draft: Draft | None,
-                       chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
-    """A change-over-time answer led by the council's grades for the area it names (overall effectiveness if
-    none) across the inspections it compares, each cited; ``draft`` None: the timeline alone (the passages were
-    too weak to say more). None when no report judges the area."""
-    from assistant.report_facts import renumber
-
+def change_timeline(plan_areas: Sequence[str], reports: Sequence[DocumentRecord],
+                    chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    """What leads a change-over-time answer: the council's grades for the area it names (overall effectiveness
+    if none) across the full inspections it compares, each cited; None when none of them judges the area."""
     graded = [r for r in reports if r.doc_type == "inspection report"]
     if not graded or len({r.council for r in graded}) != 1:
         return None
     area = next((a for a in plan_areas if a in AREA_KEYS), DEFAULT_AREA)
-    timeline = grade_timeline(graded[0].council, graded, area, chunks_of)
-    if timeline is None:
-        return None
-    if draft is None:
-        return timeline
-    shift = {c.n: c.n + len(timeline.citations) for c in draft.citations}
-    for c in draft.citations:
-        c.n = shift[c.n]
-    for s in draft.sentences:
-        s.text, s.citations = renumber(s.text, shift), [shift[n] for n in s.citations]
-    draft.groups = {k: [i + 1 for i in v] for k, v in draft.groups.items()}
-    draft.text = f"{timeline.text} {renumber(draft.text, shift)}"
-    draft.citations[:0] = timeline.citations
-    draft.sentences[:0] = timeline.sentences
-    return draft
+    return grade_timeline(graded[0].council, graded, area, chunks_of)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant.abstain import absent_combination, absent_inspection, answer_type_mismatch, unknown_subject
-from assistant.aggregate import answer_aggregate, lead_with_timeline
+from assistant.aggregate import answer_aggregate, change_timeline
 from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
@@ -166,8 +166,9 @@ class Assistant:
         # A report's own facts (lead inspector, dates, grades) answer directly, quoted from the line stating them.
         stated = None if reason else answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of) \
             or answer_from_list(plan, facts, self._chunks_of)  # "what needs to improve?": the report's own list
-        timeline = None if reason or not plan.change else \
-            lead_with_timeline(plan.areas, plan.inspections, None, self._chunks_of)
+        # a change-over-time answer is led by the grades across the inspections compared (built once)
+        timeline = None if stated is not None or reason or not plan.change else \
+            change_timeline(plan.areas, plan.inspections, self._chunks_of)
         if stated is not None:
             answer = self._checked(plan, stated, retrieval)
         elif timeline is not None and (not top or strength < self.settings.abstain_threshold):
@@ -177,8 +178,8 @@ class Assistant:
         else:
             t = time.perf_counter()
             draft = self.answerer.answer(plan, top)
-            if plan.change and not draft.abstained:
-                draft = lead_with_timeline(plan.areas, plan.inspections, draft, self._chunks_of) or draft
+            if timeline is not None and not draft.abstained:
+                draft.prepend(timeline)
             timings[self.answerer.stage] = (time.perf_counter() - t) * 1000
             answer = self._checked(plan, draft, retrieval)
         answer.retrieval_query = plan.search_text

@@ -74,21 +74,24 @@ class JudgementRow:
         return out
 
 
+def grade_source(doc: DocumentRecord, area: str) -> str:
+    """The report's own judgement key that gives ``area``'s grade (itself, or an older framework's same
+    judgement), or "" if the report grades no such judgement."""
+    return next((k for k in (area, *JUDGEMENT_AREA_EQUIVALENTS.get(area, ())) if doc.grades.get(k)), "")
+
+
 def row_of(doc: DocumentRecord) -> JudgementRow:
     """A report's row: its own facts; an ILACS column filled from an older framework's same judgement."""
     grades: dict[str, str] = {}
     citations: dict[str, dict[str, Any]] = {k: dict(doc.citations[k]) for k in CITED if k in doc.citations}
     used: set[str] = set()
     for key in AREA_KEYS:
-        for source in (key, *JUDGEMENT_AREA_EQUIVALENTS.get(key, ())):
-            if doc.grades.get(source):
-                grades[key] = doc.grades[source]
-                used.add(source)
-                if f"grades.{source}" in doc.citations:
-                    citations[f"grades.{key}"] = dict(doc.citations[f"grades.{source}"])
-                break
-        else:
-            grades[key] = ""
+        source = grade_source(doc, key)
+        grades[key] = doc.grades[source] if source else ""
+        if source:
+            used.add(source)
+            if f"grades.{source}" in doc.citations:
+                citations[f"grades.{key}"] = dict(doc.citations[f"grades.{source}"])
     other = {k: g for k, g in doc.grades.items() if k not in used and k not in AREA_KEYS and k in AREA_BY_KEY and g}
     for key in other:
         if f"grades.{key}" in doc.citations:

@@ -12,6 +12,7 @@ contracts is now either in the protocol or done by the caller for every implemen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -40,6 +41,24 @@ class Draft:
     groups: dict[str, list[int]] = field(default_factory=dict)  # section kind -> sentence indexes
     notice: str = ""
     abstained: bool = False  # the answerer itself found nothing to say (``notice`` says why)
+
+    def prepend(self, lead: Draft) -> None:
+        """Put ``lead``'s cited sentences (numbered from 1) before this draft's, renumbering this draft's markers,
+        citations and groups after them (a grade or a grade timeline leading an answer)."""
+        shift = {c.n: c.n + len(lead.citations) for c in self.citations}
+        for c in self.citations:
+            c.n = shift[c.n]
+        for s in self.sentences:
+            s.text, s.citations = renumber(s.text, shift), [shift[n] for n in s.citations]
+        self.groups = {k: [i + len(lead.sentences) for i in v] for k, v in self.groups.items()}
+        self.text = f"{lead.text} {renumber(self.text, shift)}"
+        self.citations[:0] = lead.citations
+        self.sentences[:0] = lead.sentences
+
+
+def renumber(text: str, shift: dict[int, int]) -> str:
+    """``text`` with each "[n]" marker replaced by "[shift[n]]" (markers not in ``shift`` unchanged)."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{shift.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 @runtime_checkable

@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.judgements import grade_source
 from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation, Passage
 from domain.facets import FACET_FIELDS, date_span, long_date
 from domain.kinds import AREA_BY_KEY, ILACS_AREAS
-from domain.layouts import JUDGEMENT_AREA_EQUIVALENTS, judgement_areas_named, report_field_asked
+from domain.layouts import judgement_areas_named, report_field_asked
 from domain.text import normalize_for_match
 from vectorstore.records import ChunkRecord, DocumentRecord
 
@@ -109,13 +110,11 @@ def _statement(ask: FactAsk, report: DocumentRecord) -> tuple[str, str] | None:
         span = date_span(report.inspection_start, report.inspection_end)
         return f"{council}'s inspection took place from {span}", "inspection_start"
     if ask.field.startswith("grades."):
-        asked = ask.field.removeprefix("grades.")
-        for area in (asked, *JUDGEMENT_AREA_EQUIVALENTS.get(asked, ())):
-            grade = report.grades.get(area, "")
-            if grade:
-                label = AREA_BY_KEY[area].label.removesuffix(" (SIF)")
-                return f"At {council}'s {month} inspection, Ofsted judged {label[0].lower() + label[1:]}: {grade}", \
-                    f"grades.{area}"
+        area = grade_source(report, ask.field.removeprefix("grades."))
+        if area:
+            label = AREA_BY_KEY[area].label.removesuffix(" (SIF)")
+            return f"At {council}'s {month} inspection, Ofsted judged {label[0].lower() + label[1:]}: " \
+                f"{report.grades[area]}", f"grades.{area}"
     return None
 
 
@@ -185,17 +184,4 @@ def lead_with_grade(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     citation = cite_fact(1, report, field, [], chunks_of)
     if citation is None:
         return
-    shift = {c.n: c.n + 1 for c in draft.citations}
-    for c in draft.citations:
-        c.n = shift[c.n]
-    draft.text = renumber(draft.text, shift)
-    for s in draft.sentences:
-        s.text, s.citations = renumber(s.text, shift), [shift[n] for n in s.citations]
-    draft.citations.insert(0, citation)
-    draft.sentences.insert(0, AnswerSentence(text=f"{sentence} [1].", citations=[1]))
-    draft.groups = {k: [i + 1 for i in v] for k, v in draft.groups.items()}
-    draft.text = f"{sentence} [1]. {draft.text}"
-
-
-def renumber(text: str, shift: dict[int, int]) -> str:
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{shift.get(int(m.group(1)), int(m.group(1)))}]", text)
+    draft.prepend(Draft(f"{sentence} [1].", [citation], [AnswerSentence(text=f"{sentence} [1].", citations=[1])]))
