@@ -179,25 +179,27 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
         count_tokens = token_counter(store.embedder.model_path)
         meter = _Meter(len(files), progress)
         group: list[PreparedDocument] = []  # read, waiting to be embedded: a few hundred chunks at most
+
+        def commit_group() -> None:
+            meter.stage("embedding")
+            _embed_and_commit(store, group)
+            report.outcomes.extend(FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
+                                   for p in group)
+            group.clear()
+
         try:
             # Files are read and embedded in turn, a group of ~batch_chunks chunks at a time, so memory stays
             # bounded on a folder of any size and each group is committed as soon as it is embedded.
             for path in files:
+                before = len(group)
                 outcome = _prepare(path, options, registry, count_tokens, group)
                 if outcome:
                     report.outcomes.append(outcome)
-                meter.read(group[-1].record.pages if group and group[-1].record.path == str(path.resolve()) else 0)
+                meter.read(group[-1].record.pages if len(group) > before else 0)
                 if sum(len(p.chunks) for p in group) >= options.batch_chunks:
-                    meter.stage("embedding")
-                    _embed_and_commit(store, group)
-                    report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
-                                        for p in group]
-                    group = []
+                    commit_group()
             if group:
-                meter.stage("embedding")
-                _embed_and_commit(store, group)
-                report.outcomes += [FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
-                                    for p in group]
+                commit_group()
             if options.prune:
                 report.outcomes += _prune(store, paths, registry)
         except Exception:
