@@ -207,6 +207,22 @@ def build_synthetic(data_dir: Path, real_dir: Path, target_chunks: int) -> dict[
 
 
 # -- measuring -------------------------------------------------------------------------------------------------
+def time_asks(assistant: Any, qs: list[str], rounds: int) -> tuple[list[dict[str, float]], list[float], int]:
+    """``rounds`` passes over ``qs``: each ask's stage timings (ms; "evidence" is a score, not a time, and is
+    left out), each ask's wall time (ms), and how many asks abstained."""
+    timings: list[dict[str, float]] = []
+    wall: list[float] = []
+    abstained = 0
+    for _ in range(rounds):
+        for q in qs:
+            t = time.perf_counter()
+            answer = assistant.ask(q)
+            wall.append((time.perf_counter() - t) * 1000)
+            abstained += answer.abstained
+            timings.append({s: float(ms) for s, ms in answer.timings_ms.items() if s != "evidence"})
+    return timings, wall, abstained
+
+
 def measure_in_process(data_dir: Path, qs: list[str], rounds: int) -> dict[str, Any]:
     from assistant import Assistant, Settings
 
@@ -216,17 +232,8 @@ def measure_in_process(data_dir: Path, qs: list[str], rounds: int) -> dict[str, 
     first_s = time.perf_counter() - t
     for q in qs[:3]:  # warm-up
         assistant.ask(q)
-    per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
-    wall: list[float] = []
-    abstained = 0
-    for _ in range(rounds):
-        for q in qs:
-            t = time.perf_counter()
-            answer = assistant.ask(q)
-            wall.append((time.perf_counter() - t) * 1000)
-            abstained += answer.abstained
-            for s in STAGES:
-                per_stage[s].append(float(answer.timings_ms.get(s, 0.0)))
+    timings, wall, abstained = time_asks(assistant, qs, rounds)
+    per_stage = {s: [t.get(s, 0.0) for t in timings] for s in STAGES}
     t = time.perf_counter()
     assistant.refresh()  # the UI's "Reload index" when nothing changed
     refresh_ms = (time.perf_counter() - t) * 1000
@@ -312,20 +319,10 @@ def real_child(which: str, data_dir: Path, tutorial_dir: Path, rounds: int) -> d
         qs = real_questions({d.council for d in assistant.store.list_documents()})
         assistant.warm_up()
         warm_up_s = time.perf_counter() - t
-        per_stage: dict[str, list[float]] = {}
-        wall: list[float] = []
-        abstained = 0
-        for _ in range(rounds):
-            for q in qs:
-                t = time.perf_counter()
-                answer = assistant.ask(q)
-                wall.append((time.perf_counter() - t) * 1000)
-                abstained += answer.abstained
-                for stage, ms in answer.timings_ms.items():
-                    if stage != "evidence":  # a score, not a time
-                        per_stage.setdefault(stage, []).append(float(ms))
+        timings, wall, abstained = time_asks(assistant, qs, rounds)
         # A stage a question skips counts as 0 ms for it, so every stage's percentiles are over all asks.
-        stats = {s: _p(v + [0.0] * (len(wall) - len(v))) for s, v in per_stage.items()}
+        stages = dict.fromkeys(s for t in timings for s in t)
+        stats = {s: _p([t.get(s, 0.0) for t in timings]) for s in stages}
         stats["ask_wall"] = _p(wall)
         return {"which": which, "questions": len(qs), "asks": len(wall), "stages_ms": stats,
                 "abstained_share": round(abstained / max(1, len(wall)), 3), "open_and_warm_up_s": round(warm_up_s, 2),
