@@ -95,8 +95,15 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
     store = open_store(settings)
     options = IngestOptions(overrides={k: v for k, v in overrides.items() if v}, prune=prune, force=force,
                             max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens)
+
+    def run(progress: Any) -> Any:
+        try:
+            return run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
+        except (IngestBusy, StoreUnavailable) as exc:
+            fail(str(exc))
+
     if not err.is_terminal:  # a log or a pipe: a plain line every few seconds instead of a live bar
-        return store, _ingest_logged(store, paths, options, settings, run_ingest, (IngestBusy, StoreUnavailable))
+        return store, run(_log_lines())
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} files"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("reading files", total=None)
@@ -104,19 +111,15 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
         def progress(done: int, total: int, stage: str) -> None:
             bar.update(task, completed=done, total=total or None, description=stage)
 
-        try:
-            return store, run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
-        except (IngestBusy, StoreUnavailable) as exc:
-            fail(str(exc))
-    raise AssertionError("unreachable")
+        return store, run(progress)
 
 
 #: Seconds between two progress lines when ingest's output goes to a log or a pipe.
 LOG_EVERY = 5.0
 
 
-def _ingest_logged(store: Any, paths: list[Path], options: Any, settings: Settings, run_ingest: Any,
-                   busy: tuple[type[Exception], ...]) -> Any:
+def _log_lines() -> Any:
+    """Ingest's progress as plain lines: every LOG_EVERY seconds, and whenever the stage changes."""
     last: list[Any] = [float("-inf"), ""]  # when the last line was printed, and its stage
 
     def progress(done: int, total: int, stage: str) -> None:
@@ -125,10 +128,7 @@ def _ingest_logged(store: Any, paths: list[Path], options: Any, settings: Settin
             last[:] = [now, what]
             err.print(f"ingest: {done}/{total} files, {stage}", highlight=False, soft_wrap=True)
 
-    try:
-        return run_ingest(store, list(paths), options, lock_dir=settings.data_dir, progress=progress)
-    except busy as exc:
-        fail(str(exc))
+    return progress
 
 
 @app.command()
