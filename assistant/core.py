@@ -18,7 +18,7 @@ from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
 from assistant.report_facts import answer_from_report_facts, lead_with_grade
-from assistant.sections import answer_from_list
+from assistant.sections import answer_from_list, lead_with_synopsis
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
@@ -180,6 +180,8 @@ class Assistant:
             draft = self.answerer.answer(plan, top)
             if timeline is not None and not draft.abstained:
                 draft.prepend(timeline)
+            else:  # about one judgement area: led by its section's synopsis
+                lead_with_synopsis(plan, draft, facts, self._chunks_of, self.settings.max_answer_sentences)
             timings[self.answerer.stage] = (time.perf_counter() - t) * 1000
             answer = self._checked(plan, draft, retrieval)
         answer.retrieval_query = plan.search_text

@@ -55,6 +55,23 @@ class Draft:
         self.citations[:0] = lead.citations
         self.sentences[:0] = lead.sentences
 
+    def keep(self, indexes: Sequence[int]) -> None:
+        """Keep only the sentences at ``indexes`` (in order), the citations they use (renumbered from 1) and their
+        groups; a sentence with a lead starts a paragraph, as the answerer wrote it."""
+        kept = [self.sentences[i] for i in indexes]
+        used = sorted({n for s in kept for n in s.citations})
+        shift = {old: new for new, old in enumerate(used, 1)}
+        self.citations = [c for c in self.citations if c.n in shift]
+        for c in self.citations:
+            c.n = shift[c.n]
+        for s in kept:
+            s.text, s.citations = renumber(s.text, shift), [shift[n] for n in s.citations]
+        where = {old: new for new, old in enumerate(indexes)}
+        self.groups = {k: [where[i] for i in v if i in where] for k, v in self.groups.items()}
+        self.groups = {k: v for k, v in self.groups.items() if v}
+        self.sentences = kept
+        self.text = "".join(("\n\n" if s.lead else " ") + s.text if i else s.text for i, s in enumerate(kept))
+
 
 def renumber(text: str, shift: dict[int, int]) -> str:
     """``text`` with each "[n]" marker replaced by "[shift[n]]" (markers not in ``shift`` unchanged)."""

@@ -171,13 +171,17 @@ def lead_with_grade(plan: QueryPlan, draft: Draft, facts: IndexFacts,
                     chunks_of: Callable[[str], list[ChunkRecord]]) -> None:
     """A question about one judgement area ("how are care leavers doing in Leeds?") is answered led by that
     area's grade in the report the answer quotes, cited to the line that states it."""
-    if draft.abstained or len(plan.areas) != 1 or plan.change or FactAsk.of(plan) is not None or not draft.citations:
+    if draft.abstained or not plan.areas or plan.change or FactAsk.of(plan) is not None or not draft.citations:
         return
     first = draft.citations[0]
+    # one area named, or the one whose section the answer opens with ("children in care and care leavers")
+    area = plan.areas[0] if len(plan.areas) == 1 else first.section_kind if first.section_kind in plan.areas else None
+    if area is None:
+        return
     report = next((d for d in facts.documents if d.path == first.path), None)
     if report is None or report.doc_type != "inspection report":
         return
-    stated = _statement(FactAsk("grades." + plan.areas[0]), report)
+    stated = _statement(FactAsk("grades." + area), report)
     if stated is None:
         return
     sentence, field = stated

@@ -1,4 +1,8 @@
-"""Questions a report's own list answers: "What did Ofsted say Bury needs to improve?" is answered with the
+"""Answers a report's own sections give. A question about one judgement area ("what did inspectors find about
+care leavers in Bolton in 2018?") is led by that area's section's opening sentences: an Ofsted judgement
+section opens with its synopsis, and the sentences retrieval ranks highest follow it.
+
+Questions a report's own list answers: "What did Ofsted say Bury needs to improve?" is answered with the
 report's "What needs to improve?" (ILACS) or "Areas for improvement" / "Recommendations" (SIF) list, item by
 item, each quoted verbatim and cited. Retrieval ranks prose about improvement above the list itself (the items
 rarely say "improve"), and the list is what an officer pastes into an action plan.
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation
+from domain.text import normalize_for_match, split_sentences
 from vectorstore.records import ChunkRecord, DocumentRecord
 
 if TYPE_CHECKING:
@@ -23,6 +28,46 @@ MAX_ITEMS = 15
 #: Where a run-on numbered list breaks into items: "… decisions. 7. Ensure that …"
 _NEXT_ITEM = re.compile(r"(?<=[.;)])\s+(?=\d{1,2}\.\s+[A-Z])")
 _LABEL = re.compile(r"^(\d{1,2})\.\s+")
+#: A paragraph number opening a sentence ("27. Children …"), not part of the quote
+_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=[A-Z‘“])")
+#: How many of a judgement section's opening sentences lead an answer about its area
+SYNOPSIS_SENTENCES = 2
+
+
+def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
+                       chunks_of: Callable[[str], list[ChunkRecord]], max_sentences: int) -> None:
+    """Lead ``draft`` (an answer about a judgement area) with the opening sentences of that area's section in
+    the report it is about (the narrowed inspection, else the report its first citation is from), then keep its
+    other sentences up to ``max_sentences`` in all. Nothing changes when the question asks for a list (what must
+    improve), about change, or the report has no section, or several, for the areas it names."""
+    if draft.abstained or not plan.areas or plan.change or plan.section_cues & set(LIST_KINDS) or not draft.citations:
+        return
+    report = plan.inspections[0] if len(plan.inspections) == 1 else \
+        next((d for d in facts.documents if d.path == draft.citations[0].path), None)
+    if report is None or report.doc_type != "inspection report":
+        return
+    # the area's section ("children in care and care leavers" names two areas a 2018 report judges as one)
+    starts = [c for c in sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
+              if c.section_start and c.section_kind in plan.areas]
+    if len({c.section_kind for c in starts}) != 1:
+        return
+    start = starts[0]
+    opening = [s for s in split_sentences(start.text) if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'"]
+    opening = opening[:SYNOPSIS_SENTENCES]
+    if not opening:
+        return
+    begin = start.text.find(opening[0])
+    end = start.text.find(opening[-1], begin) + len(opening[-1])
+    quote = _PARAGRAPH_NUMBER.sub("", start.text[begin:end])
+    claims = [_PARAGRAPH_NUMBER.sub("", s) for s in opening]
+    lead = Draft(" ".join(f"{c.rstrip('.')} [1]." for c in claims), [Citation.from_chunk(1, start, quote)],
+                 [AnswerSentence(text=f"{c.rstrip('.')} [1].", citations=[1]) for c in claims])
+    said = {_bare(c) for c in claims}
+    # the judgements table's row says no more than the grade that leads the answer
+    table = {c.n for c in draft.citations if c.section_kind == "judgements"}
+    others = [i for i, s in enumerate(draft.sentences) if _bare(s.claim) not in said and not set(s.citations) <= table]
+    draft.keep(others[:max(1, max_sentences - len(claims))])
+    draft.prepend(lead)
 
 
 def answer_from_list(plan: QueryPlan, facts: IndexFacts,
@@ -74,6 +119,11 @@ def answer_from_list(plan: QueryPlan, facts: IndexFacts,
     lead = f"{first.rstrip('?:')} ({count}):"
     sentences[0].text, sentences[0].lead = f"{lead} {sentences[0].text}", lead
     return Draft(" ".join(s.text for s in sentences), citations, sentences)
+
+
+def _bare(sentence: str) -> str:
+    """A sentence as compared for repeats: without its markers, end stop or case."""
+    return normalize_for_match(re.sub(r"\s*\[\d+\]", "", sentence)).rstrip(".").lower()
 
 
 def _report(plan: QueryPlan, facts: IndexFacts) -> DocumentRecord | None:

@@ -97,3 +97,21 @@ def test_the_support_check_applies_to_every_answerer(sample_index: Path) -> None
     llm = Assistant(settings, answerer=llm_answerer(invented)).ask(QUESTION)
     assert not llm.abstained and llm.sentences[0].supported is False
     assert "weakly supported" in llm.notice
+
+
+def test_a_draft_keeps_the_sentences_chosen_and_renumbers_their_citations() -> None:
+    from assistant.types import AnswerSentence, Citation
+
+    def cite(n: int) -> Citation:
+        return Citation(n=n, chunk_id=f"c{n}", source="x.txt", path="/x.txt", section="", section_kind="",
+                        paragraph="", page=None, text=f"text {n}", quote=f"text {n}")
+
+    sentences = [AnswerSentence(text=f"Claim {n} [{n}].", citations=[n]) for n in (1, 2, 3)]
+    sentences[2].text, sentences[2].lead = "Also: Claim 3 [3].", "Also:"
+    draft = Draft(" ".join(s.text for s in sentences), [cite(1), cite(2), cite(3)], sentences,
+                  groups={"strengths": [0], "improvement": [2]})
+    draft.keep([1, 2])
+    assert [c.chunk_id for c in draft.citations] == ["c2", "c3"] and [c.n for c in draft.citations] == [1, 2]
+    assert draft.text == "Claim 2 [1].\n\nAlso: Claim 3 [2]."
+    assert [s.citations for s in draft.sentences] == [[1], [2]]
+    assert draft.groups == {"improvement": [1]}
