@@ -16,7 +16,7 @@ from assistant.plan import TermMatcher, follow_up_context
 from assistant.protocols import Draft
 from assistant.types import AnswerSentence, Citation, Passage
 from domain.facets import long_date
-from domain.layouts import answer_leads
+from domain.layouts import answer_leads, states_shortfall
 from domain.text import normalize_for_match
 
 if TYPE_CHECKING:
@@ -63,13 +63,15 @@ class _Candidate:
 
 
 def _sentence_score(p: Passage, i: int, last: int, text: str, matcher: TermMatcher, wanted: frozenset[str],
-                    top: float) -> float:
+                    top: float, shortfall: bool = False) -> float:
     # The sentence's own fit, plus its passage's rerank score (relative to the best passage's), so a strong
     # passage's sentences beat a word-matching sentence of a weak one; plus the expected answer type.
     # A list (sentences i..last, ``text``) is scored as a whole: its best item, its terms together.
     similarity = max(p.sentence_scores[i:last + 1])
     score = 0.4 * similarity + 0.4 * matcher.coverage(text) + 0.2 * (p.score / top if top > 0 else 0.0)
     if wanted and holds(text, wanted):
+        score += 0.15
+    if shortfall and states_shortfall(text):  # asked what needs to improve: the sentences that say what falls short
         score += 0.15
     if len(text.split()) < 5 or text[:1].islower():  # fragments read badly on their own
         score -= 0.15
@@ -158,6 +160,7 @@ def _near_duplicate(text: str, others: list[str]) -> bool:
 def _candidates(plan: QueryPlan, passages: list[Passage], top: float) -> list[_Candidate]:
     """Every sentence of the passages, scored; ``top``: the best passage's score (sentences weigh theirs)."""
     out: list[_Candidate] = []
+    shortfall = "improvement" in plan.section_cues
     for rank, p in enumerate(passages):
         for i, text in enumerate(p.sentences):
             last = _list_end(p, i)
@@ -165,7 +168,8 @@ def _candidates(plan: QueryPlan, passages: list[Passage], top: float) -> list[_C
             if last > i:
                 text = _span(p, i, last)
             out.append(_Candidate(p, rank, i, text,
-                                  _sentence_score(p, i, last, text, plan.matcher, plan.asked.types, top), last))
+                                  _sentence_score(p, i, last, text, plan.matcher, plan.asked.types, top, shortfall),
+                                  last))
     return out
 
 

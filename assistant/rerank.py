@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.answer_type import holds
 from assistant.types import Passage
-from domain.layouts import BOILERPLATE_SECTION
+from domain.layouts import BOILERPLATE_SECTION, states_shortfall
 
 #: Section kinds that are never an inspection's findings: Ofsted's closing page, footnotes.
 NOT_FINDINGS = frozenset({"boilerplate", "footnotes"})
@@ -43,6 +43,7 @@ class FeatureWeights:
     boilerplate: float = -0.10
     section_lead: float = 0.15
     not_findings: float = -1.0  # Ofsted's closing page, footnotes: shown only if nothing else is found
+    shortfall: float = 0.15  # asked what needs to improve: a passage that says what falls short
 
 
 class FeatureReranker:
@@ -68,12 +69,13 @@ class FeatureReranker:
             # the opening of the section about the area asked: a judgement section's synopsis, led by its grade
             lead = 1.0 if p.chunk.section_start and p.chunk.section_kind in plan.areas else 0.0
             closing = 1.0 if not plan.asks_boilerplate and p.chunk.section_kind in NOT_FINDINGS else 0.0
+            short = 1.0 if "improvement" in plan.section_cues and states_shortfall(p.chunk.text) else 0.0
             p.scores.update(section_prior=prior, context_prior=meta, answer_type=typed, boilerplate=admin,
-                            not_findings=closing, section_lead=lead)
+                            not_findings=closing, section_lead=lead, shortfall=short)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \
                 + w.section * prior + w.context * meta + w.dense * p.scores.get("dense", 0.0) \
                 + w.answer_type * typed + w.boilerplate * admin + w.not_findings * closing \
-                + w.section_lead * lead
+                + w.section_lead * lead + w.shortfall * short
 
 
 @lru_cache(maxsize=2)

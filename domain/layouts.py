@@ -198,6 +198,14 @@ def section_cues(question: str) -> set[str]:
     return {s.kind for s in SECTION_KINDS if s.question is not None and s.question.search(question)}
 
 
+_SHORTFALL = re.compile(_any_of(_LAYOUTS["answers"]["shortfall"]), re.I)
+
+
+def states_shortfall(text: str) -> bool:
+    """The text words a shortfall as inspectors do ("not always", "too soon", "limited")."""
+    return bool(_SHORTFALL.search(text))
+
+
 def section_label(kind: str) -> str:
     s = _SECTION_BY_KIND.get(kind)
     return s.label if s else kind

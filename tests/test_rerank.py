@@ -50,6 +50,20 @@ def test_a_shared_short_name_does_not_detect_a_second_council() -> None:
     assert Mentions.detect("What about Cheshire?", known, set()).councils == set()  # ambiguous: neither
 
 
+@pytest.mark.parametrize(("text", "short"), [
+    ("For some care leavers, their choices for further accommodation are limited.", True),
+    ("Plans are not always updated when circumstances change.", True),
+    ("Some care leavers move into independence too soon.", True),
+    ("Managers don’t review cases often enough.", True),
+    ("Care leavers receive high-quality support from personal advisers who know them well.", False),
+    ("The local authority has continued to provide good-quality services.", False),
+])
+def test_a_shortfall_is_recognised_in_inspectors_wording(text: str, short: bool) -> None:
+    from domain.layouts import states_shortfall
+
+    assert states_shortfall(text) is short
+
+
 def test_section_cues() -> None:
     assert section_cues("what were the strengths?") == {"strengths"}
     assert "improvement" in section_cues("what needs to improve for health?")

@@ -29,3 +29,38 @@ def test_sif_areas_for_improvement_are_listed_in_order(real_ci_assistant) -> Non
 def test_a_question_about_one_area_is_not_answered_with_the_whole_list(real_ci_assistant) -> None:
     answer = real_ci_assistant.ask("What needs to improve for care leavers in Bury?")
     assert "What needs to improve (" not in answer.text
+
+
+def test_what_must_improve_for_an_area_quotes_what_its_section_says_falls_short(real_ci_assistant) -> None:
+    # Bolton's 2023 list has no item on care leavers: the section's own shortfalls answer, not its praise
+    answer = real_ci_assistant.ask("what needs to improve for care leavers in Bolton?")
+    assert not answer.abstained
+    assert "tenancies are at risk" in answer.text
+    cited = [c for c in answer.citations if "tenancies are at risk" in c.quote]
+    assert cited and cited[0].section_kind == "care_leavers" and cited[0].inspection_start.startswith("2023")
+
+
+def test_an_area_question_is_led_by_its_grade_and_its_sections_opening(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("Summarise the 2026 findings on care leavers in Liverpool.")
+    assert not answer.abstained
+    grade, first, second = answer.sentences[:3]
+    assert "care leavers: requires improvement" in grade.text
+    opening = answer.citations[first.citations[0] - 1]
+    assert opening.section_kind == "care_leavers" and opening.inspection_start.startswith("2026")
+    # the section's first two sentences, verbatim and in order, under one citation
+    assert second.citations == first.citations
+    assert opening.quote.startswith("Since the last inspection") and opening.quote in opening.text
+    assert "personal advisers" in second.text
+    assert len(answer.sentences) <= 1 + real_ci_assistant.settings.max_answer_sentences
+
+
+def test_a_section_judging_two_named_areas_as_one_leads_the_answer(real_ci_assistant) -> None:
+    # a 2018 report judges "children in care and care leavers" together: that section answers, led by its grade
+    answer = real_ci_assistant.ask("What did the 2018 inspection say about children in care and care leavers in "
+                                   "Bolton?")
+    assert not answer.abstained
+    assert ": good [1]" in answer.sentences[0].text
+    lead = answer.citations[answer.sentences[1].citations[0] - 1]
+    assert lead.section_kind == "in_care" and lead.quote.startswith("Most children who become looked after")
+    # the judgements table's row is not repeated after the grade it gave
+    assert [c.section_kind for c in answer.citations].count("judgements") == 1
