@@ -93,8 +93,8 @@ def _run_ingest(paths: list[Path], data_dir: Path | None, prune: bool, force: bo
 
     settings = settings_for(data_dir, max_file_mb=max_file_mb)
     store = open_store(settings)
-    options = IngestOptions(overrides={k: v for k, v in overrides.items() if v}, prune=prune, force=force,
-                            max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens)
+    options = IngestOptions.from_settings(settings, overrides={k: v for k, v in overrides.items() if v}, prune=prune,
+                                          force=force)
 
     def run(progress: Any) -> Any:
         try:

@@ -10,6 +10,7 @@ from typing import Any
 
 ENV_PREFIX = "INSPECTION_ASSISTANT_"
 BACKENDS = ("offline", "openai", "ollama", "llamacpp")
+SENTENCE_VECTORS = ("separate", "pooled")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Settings:
     # Ingest
     max_file_mb: float = 50.0
     chunk_max_tokens: int = 256
+    sentence_vectors: str = "separate"  # "separate" | "pooled": half the embedding time, weaker answers (README)
     # Retrieval (each stage switchable; weights chosen on the eval set, see README "Retrieval")
     k: int = 5
     candidates: int = 40
@@ -80,6 +82,8 @@ class Settings:
             raise ValueError(f"unknown fusion '{self.fusion}': choose 'score' or 'rrf'")
         if self.rerank not in ("features", "cross-encoder", "none"):
             raise ValueError(f"unknown rerank '{self.rerank}': choose 'features', 'cross-encoder' or 'none'")
+        if self.sentence_vectors not in SENTENCE_VECTORS:
+            raise ValueError(f"unknown sentence_vectors '{self.sentence_vectors}': choose 'separate' or 'pooled'")
         if self.k < 1 or self.candidates < self.k:
             raise ValueError("k must be >= 1 and candidates >= k")
         return replace(self, data_dir=Path(self.data_dir), prompts_dir=Path(self.prompts_dir))

@@ -19,8 +19,9 @@ Real reports against the LangChain tutorial pipeline (issue 16):
     python benchmarks/ingest.py --real [FOLDER] [--limit N] [--runs 3] [--work /tmp/ia-bench-real]
 
 FOLDER (default ../shared/ilacs from the repository) gives its first N report PDFs in sorted order (HTML pages
-named .pdf are skipped by both pipelines and counted). Each run is three fresh subprocesses, in turn:
-(a) the product's ``ingest.ingest`` into a fresh embedded index, (b) the tutorial pipeline (PyPDFLoader pages,
+named .pdf are skipped by both pipelines and counted). Each run is four fresh subprocesses, in turn:
+(a) the product's ``ingest.ingest`` into a fresh embedded index, (a') the same with sentence vectors pooled
+from the chunks' own pass (``sentence_vectors="pooled"``), (b) the tutorial pipeline (PyPDFLoader pages,
 RecursiveCharacterTextSplitter(1000/200), langchain_chroma with the packaged embedder: benchmarks/_real.py) into
 a fresh Chroma folder, (c) ``Embedder.encode`` alone on exactly the texts the product embeds. The model load is
 timed apart (a one-off per process). Medians over runs; product/tutorial is the median of each run's ratio.
@@ -179,7 +180,7 @@ def child(n: int, work: Path, seed: int) -> dict:
 
 
 # -- real reports vs the tutorial pipeline ---------------------------------------------------------------------
-REAL_PIPELINES = ("product", "tutorial", "embedder")
+REAL_PIPELINES = ("product", "product-pooled", "tutorial", "embedder")
 
 
 def real_child(pipeline: str, run: int, folder: Path, limit: int | None, work: Path) -> dict:
@@ -192,7 +193,7 @@ def real_child(pipeline: str, run: int, folder: Path, limit: int | None, work: P
     settings = Settings.from_env(data_dir=work / f"{pipeline}-run{run}")
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     t = time.perf_counter()
-    if pipeline == "product":
+    if pipeline.startswith("product"):
         store = settings.open_store()
         embedder = store.embedder
     else:  # the same packaged Embedder as open_store() makes, without opening a product index
@@ -207,12 +208,14 @@ def real_child(pipeline: str, run: int, folder: Path, limit: int | None, work: P
     out: dict = {"pipeline": pipeline, "run": run, "model_load_s": round(model_load_s, 2),
                  "skipped_not_pdf": len(selection.skipped)}
 
-    if pipeline == "product":
+    if pipeline.startswith("product"):
         from ingest import IngestOptions, ingest
 
-        log(f"run {run}: product ingest of {len(selection.files)} files")
+        # "product-pooled": sentence vectors from the chunks' own pass (Settings.sentence_vectors = "pooled")
+        options = IngestOptions(sentence_vectors="pooled" if pipeline == "product-pooled" else "separate")
+        log(f"run {run}: {pipeline} ingest of {len(selection.files)} files")
         t = time.perf_counter()
-        report = ingest(store, selection.files, IngestOptions(), lock_dir=settings.data_dir)
+        report = ingest(store, selection.files, options, lock_dir=settings.data_dir)
         seconds = time.perf_counter() - t
         docs = store.list_documents()
         out.update(files=len(docs), pages=sum(d.pages for d in docs), chunks=store.count_chunks(),
@@ -270,7 +273,7 @@ def real_main(folder: Path, limit: int | None, runs: int, work: Path, out_name: 
     started = time.perf_counter()
     for run in range(1, runs + 1):
         results: dict[str, dict] = {}
-        for pipeline in REAL_PIPELINES:  # interleaved, so a change of the machine's load hits all three alike
+        for pipeline in REAL_PIPELINES:  # interleaved, so a change of the machine's load hits all of them alike
             cmd = [sys.executable, __file__, "--real-child", pipeline, "--run", str(run), "--work", str(work),
                    "--real", str(folder)] + (["--limit", str(limit)] if limit else [])
             proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
@@ -307,6 +310,7 @@ def real_main(folder: Path, limit: int | None, runs: int, work: Path, out_name: 
             "model_load_s_median": round(_median([r["model_load_s"] for r in rs]), 2),
         }
     ratios = [r["product"]["seconds"] / r["tutorial"]["seconds"] for r in per_run]
+    pooled = [r["product-pooled"]["seconds"] / r["tutorial"]["seconds"] for r in per_run]
     over_embedder = [r["embedder"]["seconds"] / r["product"]["seconds"] for r in per_run]
     headers = ["pipeline", "files", "pages", "chunks", "sentence texts", "s (median)", "files/s", "pages/s",
                "chunks/s", "peak RSS MB"]
@@ -315,6 +319,7 @@ def real_main(folder: Path, limit: int | None, runs: int, work: Path, out_name: 
             for name, s in summary.items()]
     print(table(headers, rows))
     ratio = _median(ratios)
+    print(f"product-pooled/tutorial time: {_median(pooled):.2f} (per run {', '.join(f'{x:.2f}' for x in pooled)})")
     print(f"product/tutorial time: {ratio:.2f} (median of per-run ratios {', '.join(f'{x:.2f}' for x in ratios)}); "
           f"embedder alone / product ingest: {_median(over_embedder):.2f}; {len(selection.skipped)} file(s) skipped "
           f"(not PDFs inside) by both; runs: {runs}; seconds per run: "
@@ -326,6 +331,7 @@ def real_main(folder: Path, limit: int | None, runs: int, work: Path, out_name: 
         "benchmark": "ingest-real", "when": stamp(), "machine": machine(), "folder": str(folder), "limit": limit,
         "runs": runs, "selection": selection.to_json(), "summary": summary,
         "product_over_tutorial": round(ratio, 3), "product_over_tutorial_runs": [round(x, 3) for x in ratios],
+        "pooled_over_tutorial": round(_median(pooled), 3), "pooled_over_tutorial_runs": [round(x, 3) for x in pooled],
         "embedder_over_product_runs": [round(x, 3) for x in over_embedder],
         "wall_s": round(time.perf_counter() - started, 1), "kept": {"product": str(work / "index"),
                                                                    "tutorial": str(work / "index-tutorial")},

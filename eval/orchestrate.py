@@ -118,7 +118,8 @@ def evaluate(request: EvalRequest, progress: Callable[[str], None] | None = None
         if request.corpus is not None:
             if progress:
                 progress(f"ingesting {request.corpus}")
-            report = ingest(assistant.store, [request.corpus], IngestOptions(), lock_dir=settings.data_dir)
+            report = ingest(assistant.store, [request.corpus], IngestOptions.from_settings(settings),
+                            lock_dir=settings.data_dir)
             failures = [(o.path, o.reason) for o in report.failed]
         assistant.warm_up()
         source_dir = request.corpus or sources_dir(assistant)

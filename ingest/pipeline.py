@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from domain.kinds import INSPECTION_REPORT
 from ingest.chunking import chunk_blocks, embedding_prefix
@@ -41,6 +42,16 @@ class IngestOptions:
     max_file_mb: float = 50.0
     max_tokens: int = 256
     batch_chunks: int = 512  # chunks embedded per model call batch group
+    #: "separate": each sentence embedded on its own (the default: the best answers on both scoreboards);
+    #: "pooled": from its chunk's own pass (token states averaged), half the embedding time (benchmarks/README.md)
+    sentence_vectors: str = "separate"
+
+    @classmethod
+    def from_settings(cls, settings: Any, **kw: Any) -> IngestOptions:
+        """The options a run with these settings (``assistant.config.Settings``, or any object with its ingest
+        fields) uses; ``kw``: this run's own (overrides, prune, force)."""
+        return cls(max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens,
+                   sentence_vectors=settings.sentence_vectors, **kw)
 
 
 @dataclass
@@ -182,7 +193,7 @@ def ingest(store: IndexStore, paths: list[Path], options: IngestOptions, lock_di
 
         def commit_group() -> None:
             meter.stage("embedding")
-            _embed_and_commit(store, group)
+            _embed_and_commit(store, group, pooled=options.sentence_vectors == "pooled")
             report.outcomes.extend(FileOutcome(p.record.path, p.record.source, p.status, len(p.chunks))
                                    for p in group)
             group.clear()
@@ -292,12 +303,21 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def _embed_and_commit(store: IndexStore, group: list[PreparedDocument]) -> None:
-    """Embed a group of documents in as few model calls as possible, then commit each document."""
+def _embed_and_commit(store: IndexStore, group: list[PreparedDocument], pooled: bool = False) -> None:
+    """Embed a group of documents in as few model calls as possible, then commit each document. ``pooled``: the
+    sentence vectors come from the chunks' own pass (``Embedder.encode_with_spans``), not a pass of their own."""
     chunk_texts = [t for doc in group for t in doc.embed_texts()]
-    sentence_texts = [s.text for doc in group for s in doc.sentences]
-    chunk_vecs = store.embedder.encode(chunk_texts)
-    sentence_vecs = store.embedder.encode(sentence_texts)
+    if pooled:
+        spans = [_spans(text, [s.text for s in sents]) for doc in group
+                 for text, sents in zip(doc.embed_texts(), _per_chunk(doc))]
+        chunk_vecs, sentence_vecs = store.embedder.encode_with_spans(chunk_texts, spans)
+        flat = [s.text for doc in group for s in doc.sentences]
+        lost = [i for i, (a, b) in enumerate(x for text_spans in spans for x in text_spans) if a >= b]
+        if lost:  # a sentence not found verbatim in its chunk's text: encoded on its own
+            sentence_vecs[lost] = store.embedder.encode([flat[i] for i in lost])
+    else:
+        chunk_vecs = store.embedder.encode(chunk_texts)
+        sentence_vecs = store.embedder.encode([s.text for doc in group for s in doc.sentences])
     # One write per collection for the whole group (each Chroma write costs a fixed ~30 ms however small),
     # then the group's registry records (the commit point of every document in it), then old versions go.
     store.upsert_chunks([c for doc in group for c in doc.chunks], chunk_vecs,
@@ -307,6 +327,21 @@ def _embed_and_commit(store: IndexStore, group: list[PreparedDocument]) -> None:
     for doc in group:
         if doc.status == "updated":  # only an update leaves an older version behind (a crashed run's leftovers are swept)
             store.delete_other_versions(doc.record.doc_id, doc.record.content_hash)
+
+
+def _spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """Where each sentence of a chunk is in its embedded text (the title/section prefix, then the chunk's text)."""
+    out, at = [], 0
+    for sentence in sentences:
+        found = text.find(sentence, at)
+        if found < 0:
+            found = text.find(sentence)
+        if found < 0:
+            out.append((0, 0))  # not found verbatim: no tokens, so it is encoded on its own
+            continue
+        out.append((found, found + len(sentence)))
+        at = found + len(sentence)
+    return out
 
 
 def _per_chunk(doc: PreparedDocument) -> list[list[SentenceRecord]]:

@@ -141,7 +141,7 @@ def ingest_saved(store: Any, paths: Sequence[Path], settings: Settings,
     """
     from ingest import IngestOptions, ingest
 
-    options = IngestOptions(max_file_mb=settings.max_file_mb, max_tokens=settings.chunk_max_tokens)
+    options = IngestOptions.from_settings(settings)
     try:
         report = ingest(store, list(paths), options, lock_dir=Path(settings.data_dir), progress=progress)
     except BaseException:

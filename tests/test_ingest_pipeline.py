@@ -278,3 +278,54 @@ def test_session_index_holds_exactly_the_prepared_chunks(sample_index):
         assert doc.chunks == len(chunks)
         assert sentence_hashes(store, doc.doc_id) == {doc.content_hash}
     assert store.count_sentences() >= store.count_chunks()
+
+
+# --- sentence vectors from the chunk's own pass ---------------------------------------------------------------------
+
+
+def test_pooled_spans_come_from_the_texts_own_pass():
+    from vectorstore import Embedder
+
+    embedder = Embedder()
+    first = "Most care leavers live in suitable accommodation."
+    second = "For some, their choices are limited when tenancies are at risk."
+    texts = [f"Bolton — Care leavers: {first} {second}", "A short text."]
+    at = texts[0].index(first)
+    spans = [[(at, at + len(first)), (texts[0].index(second), texts[0].index(second) + len(second))], []]
+    vecs, span_vecs = embedder.encode_with_spans(texts, spans)
+    assert np.allclose(vecs, embedder.encode(texts), atol=1e-5)  # the texts' own vectors are unchanged
+    assert span_vecs.shape == (2, embedder.dimension)
+    assert np.allclose(np.linalg.norm(span_vecs, axis=1), 1.0, atol=1e-5)
+    alone = embedder.encode([first, second])
+    assert float(span_vecs[0] @ alone[0]) > float(span_vecs[0] @ alone[1])  # each span is its own sentence
+
+
+def test_a_span_past_the_models_word_pieces_is_encoded_on_its_own():
+    from vectorstore import Embedder
+
+    embedder = Embedder()
+    tail = "The last sentence is beyond what the model reads."
+    text = "Filler words go on. " * 120 + tail
+    _, span_vecs = embedder.encode_with_spans([text], [[(text.index(tail), len(text))]])
+    assert np.allclose(span_vecs[0], embedder.encode([tail])[0], atol=1e-5)
+
+
+def test_a_pooled_ingest_stores_a_vector_for_every_sentence(tmp_path: Path):
+    store = open_store(tmp_path)
+    report = ingest(store, [SAMPLE_DIR / f"{LETTER}.txt"], IngestOptions(sentence_vectors="pooled"), lock_dir=tmp_path)
+    assert not report.failed
+    chunks = list(store.iter_chunks())
+    stored = store.sentences_of([c.id for c in chunks])
+    assert sum(len(v) for v in stored.values()) == store.count_sentences() > len(chunks)
+    for pairs in stored.values():
+        for _, vec in pairs:
+            assert abs(float(np.linalg.norm(vec)) - 1.0) < 1e-4
+
+
+def test_the_sentence_vectors_setting_is_checked_and_reaches_ingest():
+    from assistant.config import Settings
+
+    settings = Settings.from_env(env={"INSPECTION_ASSISTANT_SENTENCE_VECTORS": "pooled"})
+    assert IngestOptions.from_settings(settings, force=True).sentence_vectors == "pooled"
+    with pytest.raises(ValueError, match="unknown sentence_vectors 'fast'"):
+        Settings.from_env(env={}, sentence_vectors="fast")

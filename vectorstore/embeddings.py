@@ -138,6 +138,52 @@ class Embedder:
         out[order] = vecs
         return out
 
+    def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's embedding (as ``encode`` gives it) and a vector for each of its character ``spans`` (its
+        sentences), from one pass of the model: a span's vector is the mean of its tokens' states in the text's
+        own pass, so sentences cost no second encoding. A span past the model's 256 word-pieces (or holding no
+        token) is encoded on its own. Returns (one row per text, one row per span in order)."""
+        import torch
+
+        model = self.model
+        tokenizer, bert = model.tokenizer, model[0].auto_model
+        dim = self.dimension
+        vecs = np.zeros((len(texts), dim), dtype=np.float32)
+        flat = [(t, a, b) for t, text_spans in enumerate(spans) for a, b in text_spans]
+        span_vecs = np.zeros((len(flat), dim), dtype=np.float32)
+        first = np.cumsum([0] + [len(x) for x in spans])  # text t's spans are rows first[t]:first[t + 1]
+        alone: list[int] = []  # spans no token of the text's pass covers
+        order = np.argsort([len(t) for t in texts])  # by length: little padding inside a batch
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                batch = [int(i) for i in order[start:start + self.batch_size]]
+                enc = tokenizer([texts[i] for i in batch], padding=True, truncation=True,
+                                max_length=min(model.max_seq_length, MODEL_MAX_TOKENS), return_offsets_mapping=True,
+                                return_tensors="pt")
+                offsets = enc.pop("offset_mapping").numpy()
+                states = bert(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(states.dtype)
+                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                vecs[batch] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+                states = states.numpy()
+                for row, t in enumerate(batch):
+                    begin, end = offsets[row, :, 0], offsets[row, :, 1]
+                    real = end > begin  # not [CLS], [SEP] or padding
+                    for j in range(first[t], first[t + 1]):
+                        _, a, b = flat[j]
+                        if a >= b:
+                            continue  # an empty span: the caller's to encode
+                        inside = real & (begin >= a) & (end <= b)
+                        if not inside.any() or (b > end[real].max() if real.any() else True):
+                            alone.append(j)  # cut off by truncation: its own pass
+                            continue
+                        v = states[row, inside].mean(0)
+                        span_vecs[j] = v / max(float(np.linalg.norm(v)), 1e-9)
+        if alone:
+            span_vecs[alone] = self.encode([texts[flat[j][0]][flat[j][1]:flat[j][2]] for j in alone])
+        return vecs, span_vecs
+
     def encode_one(self, text: str) -> np.ndarray:
         """One question's embedding: from the ONNX export when ingest has made one (no torch import: seconds off
         every process start), else from sentence-transformers. Both give the same vector (checked at export)."""
