@@ -32,7 +32,7 @@ def answer_type_mismatch(asked: AskedFor, quotes: list[str], terms: Callable[[st
     ``terms`` (the BM25 analyser) enables the count check: "how many taxi drivers …?" needs a figure that
     counts taxi drivers, not any figure.
     """
-    text = " ".join(quotes)
+    text = "\n".join(quotes)  # a quote's end stays a line end ("Overall effectiveness Good" states a grade)
     wanted = asked.types
     missing = frozenset(k for k in wanted if not holds(text, frozenset({k})))
     if missing == {"grade"}:

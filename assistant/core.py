@@ -18,7 +18,7 @@ from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
 from assistant.report_facts import answer_from_report_facts, lead_with_grade
-from assistant.sections import answer_from_list, lead_with_synopsis
+from assistant.sections import answer_from_list, answer_overview, lead_with_synopsis
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
@@ -164,7 +164,9 @@ class Assistant:
         reason = unknown_subject(plan, facts, " ".join(p.chunk.text for p in top)) or \
             absent_combination(plan.mentions, facts.lexicon) or absent_inspection(plan, facts)
         # A report's own facts (lead inspector, dates, grades) answer directly, quoted from the line stating them.
-        stated = None if reason else answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of) \
+        # "How bad were things in Wakefield in 2018?": the overall judgement and the opening of the report's summary.
+        stated = None if reason else answer_overview(plan, facts, self._chunks_of) \
+            or answer_from_report_facts(plan, facts, retrieval.passages, self._chunks_of) \
             or answer_from_list(plan, facts, self._chunks_of)  # "what needs to improve?": the report's own list
         # a change-over-time answer is led by the grades across the inspections compared (built once)
         timeline = None if stated is not None or reason or not plan.change else \

@@ -181,11 +181,19 @@ def lead_with_grade(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     report = next((d for d in facts.documents if d.path == first.path), None)
     if report is None or report.doc_type != "inspection report":
         return
+    lead = grade_lead(report, area, chunks_of)
+    if lead is not None and lead.citations[0].quote != first.quote:  # not when the draft already opens with it
+        draft.prepend(lead)
+
+
+def grade_lead(report: DocumentRecord, area: str, chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    """The one-sentence draft stating ``report``'s grade for ``area`` ("At Bury's June 2025 inspection, Ofsted
+    judged …: good [1]."), cited to the line that states it; None when the report gives no such judgement."""
     stated = _statement(FactAsk("grades." + area), report)
     if stated is None:
-        return
+        return None
     sentence, field = stated
     citation = cite_fact(1, report, field, [], chunks_of)
     if citation is None:
-        return
-    draft.prepend(Draft(f"{sentence} [1].", [citation], [AnswerSentence(text=f"{sentence} [1].", citations=[1])]))
+        return None
+    return Draft(f"{sentence} [1].", [citation], [AnswerSentence(text=f"{sentence} [1].", citations=[1])])

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.protocols import Draft
+from assistant.report_facts import grade_lead
 from assistant.types import AnswerSentence, Citation
+from domain.layouts import OVERVIEW_WORDS, report_field_asked
 from domain.text import normalize_for_match, split_sentences
 from vectorstore.records import ChunkRecord, DocumentRecord
 
@@ -32,6 +34,7 @@ _LABEL = re.compile(r"^(\d{1,2})\.\s+")
 _PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=[A-Z‘“])")
 #: How many of a judgement section's opening sentences lead an answer about its area
 SYNOPSIS_SENTENCES = 2
+OVERALL, SUMMARY = "overall_effectiveness", "summary"
 
 
 def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
@@ -52,22 +55,54 @@ def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     if len({c.section_kind for c in starts}) != 1:
         return
     start = starts[0]
+    lead = _opening(start)
+    if lead is None:
+        return
+    said = {_bare(s.text) for s in lead.sentences}
+    # the judgements table's row says no more than the grade that leads the answer
+    table = {c.n for c in draft.citations if c.section_kind == "judgements"}
+    others = [i for i, s in enumerate(draft.sentences) if _bare(s.claim) not in said and not set(s.citations) <= table]
+    draft.keep(others[:max(1, max_sentences - len(lead.sentences))])
+    draft.prepend(lead)
+
+
+def answer_overview(plan: QueryPlan, facts: IndexFacts, chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    """A question about one council's inspection as a whole ("how bad were things in Wakefield in 2018?", "how is
+    Bolton doing?"), answered with the report's overall judgement and the opening of its summary; None for any
+    other question (its words name a topic), or when the report has no summary."""
+    if plan.change or plan.aggregate is not None or set(plan.areas) - {OVERALL} or report_field_asked(plan.condensed):
+        return None
+    if set(plan.matcher.weights) - set(facts.lexicon.terms(OVERVIEW_WORDS)):
+        return None
+    report = _report(plan, facts)
+    if report is None:
+        return None
+    start = next((c for c in sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
+                  if c.section_start and c.section_kind == SUMMARY), None)
+    opening = _opening(start) if start is not None else None
+    if opening is None:
+        return None
+    grade = grade_lead(report, OVERALL, chunks_of)
+    if grade is not None:
+        opening.prepend(grade)
+    elif OVERALL in plan.areas or "grade" in plan.asked.types:
+        return None  # asked for the overall judgement, which this report does not give: the passages answer
+    return opening
+
+
+def _opening(start: ChunkRecord) -> Draft | None:
+    """A section's opening sentences (its first chunk's first SYNOPSIS_SENTENCES whole sentences, paragraph
+    numbers left out) as a draft citing that chunk; None if it has no whole sentence."""
     opening = [s for s in split_sentences(start.text) if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'"]
     opening = opening[:SYNOPSIS_SENTENCES]
     if not opening:
-        return
+        return None
     begin = start.text.find(opening[0])
     end = start.text.find(opening[-1], begin) + len(opening[-1])
     quote = _PARAGRAPH_NUMBER.sub("", start.text[begin:end])
     claims = [_PARAGRAPH_NUMBER.sub("", s) for s in opening]
-    lead = Draft(" ".join(f"{c.rstrip('.')} [1]." for c in claims), [Citation.from_chunk(1, start, quote)],
+    return Draft(" ".join(f"{c.rstrip('.')} [1]." for c in claims), [Citation.from_chunk(1, start, quote)],
                  [AnswerSentence(text=f"{c.rstrip('.')} [1].", citations=[1]) for c in claims])
-    said = {_bare(c) for c in claims}
-    # the judgements table's row says no more than the grade that leads the answer
-    table = {c.n for c in draft.citations if c.section_kind == "judgements"}
-    others = [i for i, s in enumerate(draft.sentences) if _bare(s.claim) not in said and not set(s.citations) <= table]
-    draft.keep(others[:max(1, max_sentences - len(claims))])
-    draft.prepend(lead)
 
 
 def answer_from_list(plan: QueryPlan, facts: IndexFacts,

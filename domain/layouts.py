@@ -94,6 +94,8 @@ NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
 CHANGE_OVER_TIME = re.compile(_any_of(_LAYOUTS["questions"]["change_over_time"]), re.I)
 _AREA_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["judgement_areas"].items()}
 _FIELD_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["report_fields"].items()}
+#: The only words a question about a council's inspection as a whole uses, once its council and year are set aside.
+OVERVIEW_WORDS: str = " ".join(_LAYOUTS["questions"]["overview"]["words"].split())
 #: Area key -> the areas that stand for it in a framework that named it otherwise.
 JUDGEMENT_AREA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     k: tuple(v) for k, v in _LAYOUTS["questions"]["judgement_area_equivalents"].items()}

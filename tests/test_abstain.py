@@ -13,6 +13,9 @@ def test_figure_and_grade_questions_need_a_figure_or_grade() -> None:
     assert answer_type_mismatch(AskedFor.of("What grade did the council get?"), ["Services were inspected in July."])
     assert not answer_type_mismatch(AskedFor.of("What grade did the council get?"), ["Services require improvement to be good."])
     assert not answer_type_mismatch(AskedFor.of("What did inspectors say about MACE?"), ["Nothing numeric here."])
+    # a judgement table's row ends its quote: a grade, though another quote follows
+    assert not answer_type_mismatch(AskedFor.of("What was the overall judgement?"),
+                                    ["Overall effectiveness Good", "Since the last inspection, services have changed."])
 
 
 def test_unknown_names_and_years_are_detected(assistant: Assistant) -> None:

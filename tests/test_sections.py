@@ -64,3 +64,22 @@ def test_a_section_judging_two_named_areas_as_one_leads_the_answer(real_ci_assis
     assert lead.section_kind == "in_care" and lead.quote.startswith("Most children who become looked after")
     # the judgements table's row is not repeated after the grade it gave
     assert [c.section_kind for c in answer.citations].count("judgements") == 1
+
+
+def test_a_question_about_the_inspection_as_a_whole_gets_the_overall_grade_and_the_summary(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("How is Bolton doing?")
+    assert not answer.abstained
+    assert "overall effectiveness: good [1]" in answer.sentences[0].text
+    summary = answer.citations[1]
+    assert summary.section_kind == "summary" and summary.inspection_start.startswith("2023")
+    assert summary.quote.startswith("Since the last inspection in 2018, Bolton children’s services")
+    why = real_ci_assistant.ask("Why was Liverpool judged inadequate in 2023?")
+    assert "overall effectiveness: inadequate [1]" in why.sentences[0].text
+    assert {c.inspection_start[:4] for c in why.citations} == {"2023"} and why.citations[1].section_kind == "summary"
+
+
+def test_a_grade_question_is_not_an_overview(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("What grade did Bury get in 2025?")
+    assert [c.section_kind for c in answer.citations] == ["judgements"]
+    # a report that gives no overall judgement is not answered with its summary instead
+    assert real_ci_assistant.ask("What was Liverpool's overall judgement in 2026?").abstained
