@@ -180,7 +180,9 @@ class Assistant:
         else:
             t = time.perf_counter()
             draft = self.answerer.answer(plan, top)
-            if timeline is not None and not draft.abstained:
+            if timeline is not None and draft.abstained:
+                draft = timeline  # the passages found do not span the inspections: their grades still answer
+            elif timeline is not None:
                 draft.prepend(timeline)
             else:  # about one judgement area: led by its section's synopsis
                 lead_with_synopsis(plan, draft, facts, self._chunks_of, self.settings.max_answer_sentences)

@@ -125,6 +125,15 @@ def test_change_over_time_is_led_by_the_grades(real_ci_assistant) -> None:
 
 
 @pytest.mark.slow
+def test_change_is_answered_by_the_grades_when_the_passages_span_one_inspection(real_ci_assistant) -> None:
+    # "since 2014" finds passages of one report only: the grades of each inspection since still answer, cited
+    answer = real_ci_assistant.ask("how has Bolton changed since 2014?")
+    assert not answer.abstained
+    assert answer.text.startswith("Bolton's overall effectiveness: requires improvement (January 2014)")
+    assert [c.inspection_start[:4] for c in answer.citations] == ["2014", "2018", "2023"]
+
+
+@pytest.mark.slow
 def test_unknown_set_abstains_saying_why(real_ci_assistant) -> None:
     answer = real_ci_assistant.ask("Which councils went from outstanding to inadequate?")
     assert answer.abstained and "went from outstanding to inadequate" in answer.notice

@@ -15,6 +15,8 @@ def test_ilacs_what_needs_to_improve_is_the_reports_list(real_ci_assistant) -> N
     for c in answer.citations:  # every item is the list's own line, from Bury's 2025 report
         assert c.section_kind == "improvement" and c.council == "Bury" and c.quote in c.text
     assert answer.citations[0].quote.startswith("The quality of plans and contingency planning for children")
+    # a councillor's words for the same question
+    assert "What needs to improve (5 items):" in real_ci_assistant.ask("What does Bury need to fix?").text
 
 
 def test_sif_areas_for_improvement_are_listed_in_order(real_ci_assistant) -> None:
