@@ -160,7 +160,7 @@ def _near_duplicate(text: str, others: list[str]) -> bool:
 def _candidates(plan: QueryPlan, passages: list[Passage], top: float) -> list[_Candidate]:
     """Every sentence of the passages, scored; ``top``: the best passage's score (sentences weigh theirs)."""
     out: list[_Candidate] = []
-    shortfall = "improvement" in plan.section_cues
+    shortfall = plan.asks_shortfall
     for rank, p in enumerate(passages):
         for i, text in enumerate(p.sentences):
             last = _list_end(p, i)

@@ -187,6 +187,12 @@ class QueryPlan:
     #: A question about a set of councils' judgements, answered from the judgements table (None: not one).
     aggregate: AggregateAsk | None = None
 
+    @property
+    def asks_shortfall(self) -> bool:
+        """It asks what needs to improve, and not also what is strong: passages wording a shortfall are preferred
+        (for "strengths and areas for improvement" that preference would push the strengths out)."""
+        return "improvement" in self.section_cues and "strengths" not in self.section_cues
+
     def scope_added(self) -> dict[str, Any]:
         """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
         if self.scope is None:

@@ -69,7 +69,7 @@ class FeatureReranker:
             # the opening of the section about the area asked: a judgement section's synopsis, led by its grade
             lead = 1.0 if p.chunk.section_start and p.chunk.section_kind in plan.areas else 0.0
             closing = 1.0 if not plan.asks_boilerplate and p.chunk.section_kind in NOT_FINDINGS else 0.0
-            short = 1.0 if "improvement" in plan.section_cues and states_shortfall(p.chunk.text) else 0.0
+            short = 1.0 if plan.asks_shortfall and states_shortfall(p.chunk.text) else 0.0
             p.scores.update(section_prior=prior, context_prior=meta, answer_type=typed, boilerplate=admin,
                             not_findings=closing, section_lead=lead, shortfall=short)
             p.score = w.fused * p.scores.get("fused", 0.0) + w.sentence * sentence + w.coverage * coverage \

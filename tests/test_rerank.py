@@ -84,3 +84,13 @@ def test_the_fast_analyser_is_bm25s_analysis(assistant: Assistant, text: str) ->
     expected = bm25s.tokenize([text], stopwords=STOPWORDS, stemmer=lexical.stemmer, return_ids=False,
                               show_progress=False)[0]
     assert lexical.terms(text) == expected
+
+
+@pytest.mark.parametrize(("question", "short"), [
+    ("what needs to improve for care leavers?", True),
+    ("what were the areas for improvement around MACE meetings?", True),
+    ("what were the strengths and areas for improvement around MACE meetings?", False),  # both sides wanted
+    ("what were the strengths of the front door?", False),
+])
+def test_only_a_question_about_shortfalls_alone_prefers_them(assistant: Assistant, question: str, short: bool) -> None:
+    assert assistant.plan(question).asks_shortfall is short
