@@ -36,7 +36,7 @@ class Settings:
     dense_weight: float = 0.2  # BM25 carries these acronym-heavy documents (README "Retrieval": both halves of the
     bm25_weight: float = 0.8  # sample set agree; 0.35/0.65 before the scope and rerank changes)
     rerank: str = "features"  # "features" | "cross-encoder" | "none"
-    rerank_depth: int = 40  # fused candidates that get sentence-level features and a rerank score
+    rerank_depth: int = 30  # fused candidates that get sentence features and a rerank score (README "Retrieval")
     cross_encoder_path: str = ""
     dedupe: bool = True
     dedupe_threshold: float = 0.8

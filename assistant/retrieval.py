@@ -142,7 +142,7 @@ class HybridRetriever:
         # Only committed document versions: chunks of an interrupted or failed ingest are never evidence.
         passages = [p for p in passages if self._registry.get(p.chunk.doc_id) == p.chunk.doc_hash]
         if s.dedupe:
-            passages = dedupe(passages, s.dedupe_threshold)
+            passages = dedupe(passages, s.dedupe_threshold, limit=s.rerank_depth)
         timings["fuse"] = _ms(t)
 
         t = time.perf_counter()
@@ -269,10 +269,13 @@ def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
-def dedupe(passages: list[Passage], threshold: float) -> list[Passage]:
-    """Drop a passage whose word 3-grams are mostly contained in a better-ranked one (same text, two documents)."""
+def dedupe(passages: list[Passage], threshold: float, limit: int | None = None) -> list[Passage]:
+    """Drop a passage whose word 3-grams are mostly contained in a better-ranked one (same text, two documents).
+    ``limit``: stop once that many are kept (the rerank reads no further; later duplicates go uncounted)."""
     kept: list[tuple[Passage, set[tuple[str, ...]]]] = []
     for p in passages:
+        if limit is not None and len(kept) >= limit:
+            break
         sh = _shingles(p.chunk.text)
         duplicate_of = next((k for k, ksh in kept if len(sh & ksh) / max(1, min(len(sh), len(ksh))) >= threshold), None)
         if duplicate_of is None:
