@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.protocols import Draft
 from assistant.report_facts import grade_lead
 from assistant.types import AnswerSentence, Citation
-from domain.layouts import OVERVIEW_WORDS, report_field_asked
+from domain.layouts import LIST_ASKED, LIST_WORDS, OVERVIEW_WORDS, report_field_asked, section_kind, starts_about_ofsted
 from domain.text import normalize_for_match, split_sentences
 from vectorstore.records import ChunkRecord, DocumentRecord
 
@@ -125,35 +125,56 @@ def answer_from_list(plan: QueryPlan, facts: IndexFacts,
             break
         own.append(chunk)
     first = own[0].section.split(":")[0]
-    sentences: list[AnswerSentence] = []
-    citations: list[Citation] = []
+    # a topic besides the list's own words ("… in fostering"): only the items on it (the matcher leaves the
+    # question's council and year out already)
+    topic = set(plan.matcher.weights) - set(facts.lexicon.terms(f"{LIST_WORDS} {OVERVIEW_WORDS}"))
+    if topic and not LIST_ASKED.search(plan.condensed):
+        return None
+    items = _list_items(own)
+    on_topic = [(c, item, text) for c, item, text in items
+                if _on_topic(plan, topic, set(facts.lexicon.terms(text)))] if topic else []
+    if not on_topic:
+        # no item on the topic ("did Bolton deal with the areas for improvement?": "deal" names none): the list
+        topic = set()
+    chosen = on_topic or items
+    if not chosen:
+        return None
+    citations = [Citation.from_chunk(n, c, item.strip()) for n, (c, item, _) in enumerate(chosen[:MAX_ITEMS], 1)]
+    sentences = [AnswerSentence(text=f"{text.rstrip('.')} [{n}].", citations=[n], support=1.0, supported=True)
+                 for n, (_, _, text) in enumerate(chosen[:MAX_ITEMS], 1)]
+    count = f"the first {MAX_ITEMS} items" if len(chosen) > MAX_ITEMS else \
+        f"{len(chosen)} item{'s' if len(chosen) != 1 else ''}"
+    if topic:
+        words = dict.fromkeys(w for w in re.findall(r"[\w’'-]+", plan.condensed)
+                              if set(facts.lexicon.terms(w)) & topic)
+        count = f"the {count} on {' '.join(words)}"
+    lead = f"{first.rstrip('?:')} ({count}):"
+    sentences[0].text, sentences[0].lead = f"{lead} {sentences[0].text}", lead
+    return Draft(" ".join(s.text for s in sentences), citations, sentences)
+
+
+def _list_items(chunks: list[ChunkRecord]) -> list[tuple[ChunkRecord, str, str]]:
+    """A list section's items, in order, as (chunk, item as printed, item without its number)."""
+    out: list[tuple[ChunkRecord, str, str]] = []
     last = 0
-    for chunk in own:
+    for chunk in chunks:
         for item in _items(chunk.text):
             label = _LABEL.match(item)
             number = int(label.group(1)) if label else last + 1 if last else 0
             if last and not last < number <= last + 3:
-                break  # numbering goes back or leaps: the list has ended, the report's numbered paragraphs begin
+                return out  # numbering goes back or leaps: the list has ended, the report's numbered paragraphs begin
             last = number
             text = _LABEL.sub("", item).strip()
-            if len(text.split()) < 4:
-                continue
-            n = len(citations) + 1
-            citations.append(Citation.from_chunk(n, chunk, item.strip()))
-            sentences.append(AnswerSentence(text=f"{text.rstrip('.')} [{n}].", citations=[n], support=1.0,
-                                            supported=True))
-            if len(sentences) >= MAX_ITEMS:
-                break
-        else:
-            continue
-        break
-    if not sentences:
-        return None
-    count = f"the first {MAX_ITEMS} items" if len(sentences) >= MAX_ITEMS else \
-        f"{len(sentences)} item{'s' if len(sentences) != 1 else ''}"
-    lead = f"{first.rstrip('?:')} ({count}):"
-    sentences[0].text, sentences[0].lead = f"{lead} {sentences[0].text}", lead
-    return Draft(" ".join(s.text for s in sentences), citations, sentences)
+            if section_kind(" ".join(text.split()[:5])) == "boilerplate" or starts_about_ofsted(text):
+                return out  # "Information about this inspection …" glued to the list's last chunk: the list has ended
+            if len(text.split()) >= 4:
+                out.append((chunk, item, text))
+    return out
+
+
+def _on_topic(plan: QueryPlan, topic: set[str], terms: set[str]) -> bool:
+    """Whether a text with these terms names one of the topic's (an acronym's long form counts)."""
+    return bool(topic & terms) or any(alt <= terms for t in topic for alt in plan.matcher.alternatives.get(t, ()))
 
 
 def _bare(sentence: str) -> str:

@@ -96,6 +96,10 @@ _AREA_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["jud
 _FIELD_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["report_fields"].items()}
 #: The only words a question about a council's inspection as a whole uses, once its council and year are set aside.
 OVERVIEW_WORDS: str = " ".join(_LAYOUTS["questions"]["overview"]["words"].split())
+#: The only words a question asking for a report's list of what must improve uses (others name a topic).
+LIST_WORDS: str = " ".join(_LAYOUTS["questions"]["list"]["words"].split())
+#: How a question asks for the list itself, not only for shortfalls ("what was wrong with …")
+LIST_ASKED: re.Pattern[str] = re.compile(_LAYOUTS["questions"]["list"]["asks"], re.I)
 #: Area key -> the areas that stand for it in a framework that named it otherwise.
 JUDGEMENT_AREA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     k: tuple(v) for k, v in _LAYOUTS["questions"]["judgement_area_equivalents"].items()}

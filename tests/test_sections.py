@@ -28,6 +28,28 @@ def test_sif_areas_for_improvement_are_listed_in_order(real_ci_assistant) -> Non
     assert all(s.supported for s in answer.sentences)
 
 
+def test_the_list_ends_where_the_reports_closing_section_begins(real_ci_assistant) -> None:
+    # Bolton 2014: "Information about this inspection" follows the last item in the same chunk
+    answer = real_ci_assistant.ask("What did the 2014 inspection say Bolton needed to improve?")
+    assert "Areas for improvement (12 items):" in answer.text
+    assert "Inspectors have looked closely" not in answer.text
+
+
+def test_a_topic_named_keeps_the_lists_items_on_it(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("What needs to improve in CAMHS in Bolton in 2014?")
+    assert "Areas for improvement (the 1 item on CAMHS):" in answer.text
+    assert len(answer.citations) == 1 and "mental health services (CAMHS)" in answer.citations[0].quote
+    # the list's own words ("local authority") are no topic
+    lado = real_ci_assistant.ask("What needs to improve for the local authority designated officer in Bury?")
+    assert "(the 1 item on designated officer)" in lado.text and "(LADO)" in lado.citations[0].quote
+
+
+def test_what_was_wrong_with_a_topic_is_answered_by_the_findings_not_the_list(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("What was wrong with supervision in Bury in 2025?")
+    assert "What needs to improve (" not in answer.text
+    assert not answer.abstained
+
+
 def test_a_question_about_one_area_is_not_answered_with_the_whole_list(real_ci_assistant) -> None:
     answer = real_ci_assistant.ask("What needs to improve for care leavers in Bury?")
     assert "What needs to improve (" not in answer.text
