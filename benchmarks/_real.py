@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._common import ROOT
+from eval.naive import add_documents
 
 DEFAULT_FOLDER = (ROOT.parent / "shared" / "ilacs") if (ROOT.parent / "shared" / "ilacs").is_dir() \
     else Path("/work/shared/ilacs")
@@ -95,7 +96,7 @@ def build_tutorial(files: list[Path], chroma_dir: Path, embedder: Any) -> Tutori
         except Exception as exc:  # noqa: BLE001 - the tutorial has no error handling; count and go on
             failed.append(f"{path}: {type(exc).__name__}: {exc}"[:300])
     chunks = splitter.split_documents(pages)
-    store.add_documents(chunks, ids=[f"naive-{i}" for i in range(len(chunks))])
+    add_documents(store, chunks)
     (chroma_dir / MANIFEST).write_text(json.dumps(sorted(str(p.resolve()) for p in files)))
     return TutorialBuild(files=done, pages=len(pages), chunks=len(chunks), failed=failed)
 

@@ -14,6 +14,15 @@ from typing import Any
 from langchain_core.documents import Document
 
 
+def add_documents(store: Any, chunks: list[Document]) -> None:
+    """``store.add_documents`` in batches Chroma accepts (one call of 16k chunks fails: "Batch size … greater than
+    max batch size"), as a user of the tutorial pipeline does on a whole folder of reports."""
+    size = store._client.get_max_batch_size()  # langchain_chroma keeps its client there; it has no public getter
+    for start in range(0, len(chunks), size):
+        batch = chunks[start:start + size]
+        store.add_documents(batch, ids=[f"naive-{i}" for i in range(start, start + len(batch))])
+
+
 class NaivePipeline:
     def __init__(self, files: list[Path], embedder: Any, k: int = 5):
         import chromadb
@@ -38,8 +47,7 @@ class NaivePipeline:
                 continue  # what the product refuses (a .csv, an HTML page named .pdf) the tutorial skips too
             docs.append(Document(page_content="\n".join(source.pages),
                                  metadata={"source": path.name, "path": str(path.resolve())}))
-        chunks = splitter.split_documents(docs)
-        self.store.add_documents(chunks, ids=[f"naive-{i}" for i in range(len(chunks))])
+        add_documents(self.store, splitter.split_documents(docs))
 
     def ask(self, question: str) -> dict[str, Any]:
         t = time.perf_counter()

@@ -116,3 +116,25 @@ def test_naive_langchain_baseline_is_scored_beside_the_assistant(assistant: Assi
     assert naive["questions"] == len(items) and 0.0 <= naive["recall@5"] <= 1.0
     assert naive["abstention_recall"] == 0.0 and naive["abstention_precision"] is None  # it never abstains
     assert "n/a" in write_reports(run, tmp_path)[1].read_text()
+
+
+def test_the_naive_baseline_adds_more_chunks_than_one_chroma_batch_holds(tmp_path) -> None:
+    # 240 reports split 1000/200 make ~16k chunks, over Chroma's max batch (5,461 here): one call failed
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+
+    from eval.naive import add_documents
+
+    class Flat:  # no model needed to count what was stored
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0] for _ in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return [1.0, 0.0]
+
+    client = chromadb.PersistentClient(path=str(tmp_path))
+    store = Chroma(client=client, collection_name="naive", embedding_function=Flat())
+    n = client.get_max_batch_size() + 7
+    add_documents(store, [Document(page_content=f"chunk {i}") for i in range(n)])
+    assert store._collection.count() == n
