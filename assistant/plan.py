@@ -139,11 +139,11 @@ class TermMatcher:
 
     def coverage(self, text: str) -> float:
         present = set(self.lexicon.terms(text))
-        got = 0.0
-        for term, weight in self.weights.items():
-            if term in present or any(alt <= present for alt in self.alternatives.get(term, ())):
-                got += weight
-        return got / self.total
+        return sum(weight for term, weight in self.weights.items() if self.found(term, present)) / self.total
+
+    def found(self, term: str, present: set[str]) -> bool:
+        """Whether a text with the terms ``present`` holds ``term``, or the long form of the acronym it is."""
+        return term in present or any(alt <= present for alt in self.alternatives.get(term, ()))
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,11 @@ def answer_from_list(plan: QueryPlan, facts: IndexFacts,
     if topic and not LIST_ASKED.search(plan.condensed):
         return None
     items = _list_items(own)
-    on_topic = [(c, item, text) for c, item, text in items
-                if _on_topic(plan, topic, set(facts.lexicon.terms(text)))] if topic else []
+    on_topic = []
+    for entry in items if topic else []:
+        present = set(facts.lexicon.terms(entry[2]))
+        if any(plan.matcher.found(t, present) for t in topic):
+            on_topic.append(entry)
     if not on_topic:
         # no item on the topic ("did Bolton deal with the areas for improvement?": "deal" names none): the list
         topic = set()
@@ -170,11 +173,6 @@ def _list_items(chunks: list[ChunkRecord]) -> list[tuple[ChunkRecord, str, str]]
             if len(text.split()) >= 4:
                 out.append((chunk, item, text))
     return out
-
-
-def _on_topic(plan: QueryPlan, topic: set[str], terms: set[str]) -> bool:
-    """Whether a text with these terms names one of the topic's (an acronym's long form counts)."""
-    return bool(topic & terms) or any(alt <= terms for t in topic for alt in plan.matcher.alternatives.get(t, ()))
 
 
 def _bare(sentence: str) -> str:
