@@ -1,4 +1,5 @@
-"""BM25 keyword search (bm25s) over the index's chunks, plus the IDF table the rerank features use.
+"""BM25 keyword search (bm25s) over the index's chunks, plus the IDF table the rerank features use, the chunks'
+filter columns and their stored embeddings (an exact dense search within a selective filter, see ``dense``).
 
 Built from the Chroma collection itself (so it works against a server too), cached on disk keyed by the
 registry fingerprint, and reused in-process until the index changes.
@@ -29,7 +30,7 @@ def _stemmer() -> Any:
 
 
 #: Bump when what BM25 indexes changes, so caches built by older code are not reused.
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 STOPWORDS = list(SEARCH_STOPWORDS)  # bm25s wants a list
@@ -70,6 +71,8 @@ class LexicalIndex:
     vocab: dict[str, int]
     fingerprint: str
     stemmer: Any
+    #: The chunks' stored embeddings, rows aligned with ids (read-only; memory-mapped from the cache)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     # per-column caches for ``mask`` (integer codes, int years), filled on first use
     _column_cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -81,12 +84,15 @@ class LexicalIndex:
         ids: list[str] = []
         texts: list[str] = []
         columns: dict[str, list[Any]] = {f: [] for f in FILTER_COLUMNS}
-        for chunk in store.iter_chunks():
-            meta = chunk.metadata()
-            ids.append(chunk.id)
-            texts.append(bm25_text(meta, chunk.text))
-            for f in FILTER_COLUMNS:
-                columns[f].append(meta.get(f, ""))
+        pages: list[np.ndarray] = []
+        for chunks, vectors in store.iter_chunk_pages():
+            pages.append(vectors)
+            for chunk in chunks:
+                meta = chunk.metadata()
+                ids.append(chunk.id)
+                texts.append(bm25_text(meta, chunk.text))
+                for f in FILTER_COLUMNS:
+                    columns[f].append(meta.get(f, ""))
         stemmer = _stemmer()
         retriever = bm25s.BM25()
         vocab: dict[str, int] = {}
@@ -100,7 +106,8 @@ class LexicalIndex:
                 df[np.unique(np.asarray(doc, dtype=np.int64))] += 1
             idf = np.log(1 + (len(texts) - df + 0.5) / (df + 0.5)).astype(np.float32)
         meta_arrays = {f: np.asarray(v, dtype=object) for f, v in columns.items()}
-        return cls(retriever, ids, meta_arrays, idf, vocab, fingerprint, stemmer)
+        vectors = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
+        return cls(retriever, ids, meta_arrays, idf, vocab, fingerprint, stemmer, vectors)
 
     def save(self, folder: Path) -> None:
         tmp = folder.with_name(folder.name + ".tmp")
@@ -109,6 +116,7 @@ class LexicalIndex:
         if self.ids:
             self.retriever.save(str(tmp / "bm25"))
         np.save(tmp / "idf.npy", self.idf)
+        np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "index.json").write_text(json.dumps({
             "ids": self.ids, "vocab": self.vocab, "fingerprint": self.fingerprint,
             "meta": {f: [x if isinstance(x, (int, str)) else str(x) for x in v.tolist()] for f, v in self.meta.items()},
@@ -123,8 +131,9 @@ class LexicalIndex:
         data = json.loads((folder / "index.json").read_text())
         retriever = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else bm25s.BM25()
         meta = {f: np.asarray(v, dtype=object) for f, v in data["meta"].items()}
+        # memory-mapped: opening costs nothing, and a 100k-chunk index's 150 MB are paged in as searched
         return cls(retriever, data["ids"], meta, np.load(folder / "idf.npy"), data["vocab"], data["fingerprint"],
-                   _stemmer())
+                   _stemmer(), np.load(folder / "vectors.npy", mmap_mode="r"))
 
     @classmethod
     def open(cls, store: IndexStore, cache_dir: Path | None, fingerprint: str | None = None) -> LexicalIndex:
@@ -177,6 +186,23 @@ class LexicalIndex:
         if row_of is None:
             row_of = self._column_cache["_row_of"] = {cid: i for i, cid in enumerate(self.ids)}
         return np.fromiter((row_of.get(cid, -1) for cid in ids), dtype=np.int64, count=len(ids))
+
+    def dense(self, query_vector: np.ndarray, mask: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Exact nearest chunks among those ``mask`` keeps: (id, cosine), best first. The stored vectors are
+        unit length, so a dot product is the cosine Chroma's HNSW approximates."""
+        rows = np.flatnonzero(mask)
+        if not len(rows) or not len(self.vectors):
+            return []
+        sims = np.asarray(self.vectors[rows] @ query_vector, dtype=np.float32)
+        top = np.argpartition(-sims, k - 1)[:k] if len(sims) > k else np.arange(len(sims))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(self.ids[int(rows[i])], float(sims[i])) for i in top]
+
+    def vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored embeddings of the ``ids`` this index holds."""
+        if not len(self.vectors):
+            return {}
+        return {cid: np.asarray(self.vectors[r]) for cid, r in zip(ids, self.rows(ids)) if r >= 0}
 
     def _equals(self, name: str, value: Any) -> np.ndarray:
         """``self.meta[name] == value`` without a Python-level compare per chunk (10-40 ms at 100k chunks, per

@@ -27,6 +27,9 @@ from vectorstore.records import DocumentRecord
 #: Most nearest ids fetched unfiltered for a filtered dense search (~30 ms at 100k chunks); a filter that
 #: needs more (it keeps under ~2.5 % of chunks) goes to Chroma's filter, which is fast for so few.
 MAX_OVERFETCH = 5000
+#: A filter keeping at most this many chunks is searched exactly in memory (``LexicalIndex.dense``: ~1 ms per
+#: thousand rows); a looser one over-fetches from Chroma's HNSW index, which then finds enough within a few hundred.
+EXACT_ROWS = 50_000
 
 
 @dataclass
@@ -169,6 +172,12 @@ class HybridRetriever:
         allowed = int(mask.sum()) if mask is not None else 0
         if mask is None or allowed == 0:
             return self.store.query_chunks(query_vector, k, where)
+        if allowed <= EXACT_ROWS and len(self.lexical.vectors):
+            # One council's or year's chunks: exact cosines over their stored vectors (a few ms) beat an
+            # over-fetch that must reach past every other council's nearest chunks.
+            kept = self.lexical.dense(query_vector, mask, k)
+            chunks = {c.id: c for c in self.store.get_chunks([cid for cid, _ in kept])}
+            return [(chunks[cid], cos) for cid, cos in kept if cid in chunks]
         fetch = int(np.ceil(k * 3 * len(mask) / allowed))
         # Expected to hold ~3k passing ids; when the question's neighbourhood is mostly outside the filter
         # (another year), one wider try before Chroma's filter.
@@ -195,7 +204,9 @@ class HybridRetriever:
                 by_id[cid].scores["bm25"] = score
         # Keyword-only hits still get their cosine, from stored vectors (no re-embedding), so every
         # candidate carries the same features into rerank and abstention.
-        for cid, vec in self.store.chunk_embeddings(missing).items():
+        vectors = self.lexical.vectors_of(missing)
+        rest = [cid for cid in missing if cid not in vectors]
+        for cid, vec in {**vectors, **self.store.chunk_embeddings(rest)}.items():
             by_id[cid].scores["dense"] = float(vec @ query_vector)
         dense_rank = {c.id: r for r, (c, _) in enumerate(dense)}
         bm25_rank = {cid: r for r, (cid, _) in enumerate(bm25)}

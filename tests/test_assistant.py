@@ -175,17 +175,41 @@ def test_each_council_splits_only_when_the_index_has_few(assistant: Assistant) -
                                      Filters(doc_type="committee report"), Filters(section="strengths")])
 def test_filtered_dense_search_matches_chromas_filter(assistant: Assistant, filters: Filters,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Over-fetch + in-memory filter returns what Chroma's own metadata filter returns, and so does the
-    fallback when the over-fetch is not allowed."""
+    """The exact in-memory search within the filter, the over-fetch + in-memory filter (a filter too loose for
+    the exact search) and Chroma's own metadata filter (an over-fetch not allowed) return the same chunks with
+    the same cosines (Chroma's HNSW is exact on an index this small)."""
     import assistant.retrieval as retrieval
 
     vector = assistant.store.embedder.encode_one("what did inspectors say about MACE meetings?")
     k = assistant.settings.candidates
-    expected = [c.id for c, _ in assistant.store.query_chunks(vector, k, filters.chroma_where())]
+    chroma = assistant.store.query_chunks(vector, k, filters.chroma_where())
+    expected = [c.id for c, _ in chroma]
     assert expected
+    exact = assistant.retriever._dense(vector, filters)
+    assert [c.id for c, _ in exact] == expected
+    assert [cos for _, cos in exact] == pytest.approx([cos for _, cos in chroma], abs=1e-5)
+    monkeypatch.setattr(retrieval, "EXACT_ROWS", 0)
     assert [c.id for c, _ in assistant.retriever._dense(vector, filters)] == expected
     monkeypatch.setattr(retrieval, "MAX_OVERFETCH", 1)
     assert [c.id for c, _ in assistant.retriever._dense(vector, filters)] == expected
+
+
+def test_exact_search_reads_no_vector_index(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within one council's chunks the dense leg is answered from the cached vectors: Chroma is asked only for
+    the chunks' texts, and keyword-only hits get their cosine from the same vectors."""
+    assistant.refresh()
+
+    def no_vector_search(*args, **kwargs):
+        raise AssertionError("the filtered search went to Chroma's vector index")
+
+    monkeypatch.setattr(assistant.store, "query_chunks", no_vector_search)
+    monkeypatch.setattr(assistant.store, "nearest_chunk_ids", no_vector_search)
+    monkeypatch.setattr(assistant.store, "chunk_embeddings", lambda ids: {} if not ids else no_vector_search())
+    vector = assistant.store.embedder.encode_one("MACE meetings")
+    hits = assistant.retriever._dense(vector, Filters(council="Cheshire East"))
+    assert hits and {c.council for c, _ in hits} == {"Cheshire East"}
+    passages = assistant.retriever._fuse(hits, assistant.retriever.lexical.search("MACE", 40), vector)
+    assert passages and all("dense" in p.scores for p in passages)
 
 
 def test_unchanged_index_is_not_reread(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,3 +272,22 @@ def test_a_long_form_said_in_short_finds_its_acronym() -> None:
     assert g.expansions("what about mental health?") == []  # no head noun ("service")
     assert g.expansions("what did HMI Probation find?") == ["HMIP"]  # said in full: the acronym is added
     assert g.expansions("what did the LSCB do?") == ["local safeguarding children board"]
+
+
+def test_cached_chunk_vectors_match_the_store(assistant: Assistant, tmp_path: Path) -> None:
+    """The on-disk mirror holds each chunk's stored embedding in its row; a reload (memory-mapped) searches
+    the same as the fresh build."""
+    import numpy as np
+
+    from assistant.lexical import LexicalIndex
+
+    built = LexicalIndex.open(assistant.store, tmp_path, "test-fingerprint")
+    loaded = LexicalIndex.open(assistant.store, tmp_path, "test-fingerprint")
+    assert isinstance(loaded.vectors, np.memmap) and loaded.vectors.shape == (len(built.ids), 384)
+    some = built.ids[:: max(1, len(built.ids) // 7)]
+    stored = assistant.store.chunk_embeddings(some)
+    assert all(np.allclose(loaded.vectors_of([cid])[cid], stored[cid], atol=1e-6) for cid in some)
+    vector = assistant.store.embedder.encode_one("care leavers")
+    mask = built.mask(Filters(council="Cheshire East"))
+    assert loaded.dense(vector, mask, 5) == built.dense(vector, mask, 5)
+    assert len(built.dense(vector, mask, 5)) == 5

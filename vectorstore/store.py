@@ -365,6 +365,17 @@ class IndexStore:
             for i, t, m in zip(ids, texts, metas):
                 yield ChunkRecord.from_chroma(i, t, m)
 
+    def iter_chunk_pages(self, page: int = 5000) -> Iterator[tuple[list[ChunkRecord], np.ndarray]]:
+        """Every chunk with its stored embedding, a page at a time (one read for an in-memory mirror)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            yield ([ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])],
+                   np.asarray(got["embeddings"], dtype=np.float32))
+            offset += len(got["ids"])
+
     def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Chunks by id, from an in-process cache where read before (ids carry their document's version, so
         a cached chunk never goes stale); one round trip for the rest."""
