@@ -13,6 +13,8 @@ from domain.text import LONG_FORM_MINOR_WORDS
 @dataclass
 class Glossary:
     terms: dict[str, str] = field(default_factory=dict)  # ACRONYM -> long form (lower-case)
+    _terms_compiled: list[tuple[str, str, re.Pattern[str], list[str]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_store(cls, store: Any) -> Glossary:
@@ -27,21 +29,30 @@ class Glossary:
         added: list[str] = []
         lowered = question.lower()
         words = re.findall(r"[\w+&'-]+", lowered)
-        for acronym, long_form in self.terms.items():
-            uses_acronym = re.search(r"(?<![\w])" + re.escape(acronym) + r"(?![\w])", question, re.I if len(acronym) > 3 else 0)
+        present = set(words)
+        for acronym, long_form, pattern, content in self._compiled():
+            # substring first: a glossary of 240 reports has hundreds of terms, and a question uses a few
+            uses_acronym = acronym.lower() in lowered and pattern.search(question)
             if uses_acronym and long_form not in lowered:
                 added.append(long_form)
-            elif not uses_acronym and (long_form in lowered or _abbreviates(long_form, words)):
+            elif not uses_acronym and (long_form in lowered or (bool(content) and content[-1] in present
+                                                                and _abbreviates(content, words))):
                 added.append(acronym)
         return added
 
+    def _compiled(self) -> list[tuple[str, str, re.Pattern[str], list[str]]]:
+        """Each term's acronym pattern and long-form content words, made once per glossary."""
+        if self._terms_compiled is None:
+            self._terms_compiled = [
+                (a, lf, re.compile(r"(?<![\w])" + re.escape(a) + r"(?![\w])", re.I if len(a) > 3 else 0),
+                 [w for w in re.findall(r"[\w+&'-]+", lf) if w not in LONG_FORM_MINOR_WORDS])
+                for a, lf in self.terms.items()]
+        return self._terms_compiled
 
 
-
-def _abbreviates(long_form: str, words: list[str]) -> bool:
-    """The question says a long form in short: its head noun and at least one more of its words, in order, at
-    most two words apart ("the safeguarding board" for the local safeguarding children board)."""
-    content = [w for w in re.findall(r"[\w+&'-]+", long_form) if w not in LONG_FORM_MINOR_WORDS]
+def _abbreviates(content: list[str], words: list[str]) -> bool:
+    """The question says a long form in short: its head noun and at least one more of its content words, in
+    order, at most two words apart ("the safeguarding board" for the local safeguarding children board)."""
     if len(content) < 3:
         return False  # "hmi probation", "public law outline": a short long form is said in full or not at all
     head = content[-1]
