@@ -25,6 +25,7 @@ from domain.kinds import FRAMEWORK_BY_VALUE
 from domain.layouts import (
     BOILERPLATE_SECTION,
     CHANGE_OVER_TIME,
+    SHORTFALL_ASKED,
     doc_kinds_named,
     inspection_types_named,
     judgement_areas_named,
@@ -170,6 +171,7 @@ class QueryPlan:
     names: tuple[str, ...]  # the proper names it uses (an unknown one means the index cannot answer)
     section_cues: frozenset[str]  # section kinds it asks for ("strengths", "improvement", …)
     asks_boilerplate: bool  # it asks about a council report's statutory sections (implications, appendices)
+    shortfall_worded: bool  # it asks what falls short in other words ("what was wrong with …"; layouts.toml)
     expansions: tuple[str, ...]  # glossary long forms / acronyms added to the search
     search_text: str  # what is embedded
     rerank_text: str  # what the reranker compares passages with
@@ -189,9 +191,10 @@ class QueryPlan:
 
     @property
     def asks_shortfall(self) -> bool:
-        """It asks what needs to improve, and not also what is strong: passages wording a shortfall are preferred
-        (for "strengths and areas for improvement" that preference would push the strengths out)."""
-        return "improvement" in self.section_cues and "strengths" not in self.section_cues
+        """It asks what needs to improve (or what was wrong, why a grade was poor) and not also what is strong:
+        passages wording a shortfall are preferred (for "strengths and areas for improvement" that preference
+        would push the strengths out)."""
+        return ("improvement" in self.section_cues or self.shortfall_worded) and "strengths" not in self.section_cues
 
     def scope_added(self) -> dict[str, Any]:
         """What the question's own scope added to the user's filters (for display: "searched: 2019, ILACS")."""
@@ -249,7 +252,8 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
         sides=tuple(sides), mentions=mentions, query_mentions=query_mentions,
         asked=AskedFor.of(condensed), names=proper_names(question), areas=tuple(judgement_areas_named(condensed)),
         section_cues=frozenset(section_cues(rerank_text)) | frozenset(judgement_areas_named(rerank_text)),
-        asks_boilerplate=bool(BOILERPLATE_SECTION.search(rerank_text)), expansions=expansions,
+        asks_boilerplate=bool(BOILERPLATE_SECTION.search(rerank_text)),
+        shortfall_worded=bool(SHORTFALL_ASKED.search(rerank_text)), expansions=expansions,
         search_text=search_text, rerank_text=rerank_text,
         compose_text=condensed if not context else f"{question} {context}", searches=searches, matcher=matcher,
         inspections=tuple(inspections), earlier=earlier, change=change, broader=broad,

@@ -100,6 +100,8 @@ OVERVIEW_WORDS: str = " ".join(_LAYOUTS["questions"]["overview"]["words"].split(
 LIST_WORDS: str = " ".join(_LAYOUTS["questions"]["list"]["words"].split())
 #: How a question asks for the list itself, not only for shortfalls ("what was wrong with …")
 LIST_ASKED: re.Pattern[str] = re.compile(_LAYOUTS["questions"]["list"]["asks"], re.I)
+#: A question asking what falls short in other words ("what was wrong with …", "why … judged inadequate")
+SHORTFALL_ASKED: re.Pattern[str] = re.compile(_LAYOUTS["questions"]["shortfall"]["asks"], re.I)
 #: Area key -> the areas that stand for it in a framework that named it otherwise.
 JUDGEMENT_AREA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     k: tuple(v) for k, v in _LAYOUTS["questions"]["judgement_area_equivalents"].items()}

@@ -91,6 +91,10 @@ def test_the_fast_analyser_is_bm25s_analysis(assistant: Assistant, text: str) ->
     ("what were the areas for improvement around MACE meetings?", True),
     ("what were the strengths and areas for improvement around MACE meetings?", False),  # both sides wanted
     ("what were the strengths of the front door?", False),
+    ("what was wrong with fostering in Torbay?", True),  # a shortfall in other words (layouts.toml)
+    ("why were care leavers in Peterborough judged inadequate?", True),
+    ("why were care leavers in Leeds judged outstanding?", False),
+    ("why did Cambridgeshire split its services from Peterborough?", False),
 ])
 def test_only_a_question_about_shortfalls_alone_prefers_them(assistant: Assistant, question: str, short: bool) -> None:
     assert assistant.plan(question).asks_shortfall is short
