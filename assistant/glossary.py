@@ -13,8 +13,16 @@ from domain.text import LONG_FORM_MINOR_WORDS
 @dataclass
 class Glossary:
     terms: dict[str, str] = field(default_factory=dict)  # ACRONYM -> long form (lower-case)
-    _terms_compiled: list[tuple[str, str, re.Pattern[str], list[str]]] | None = field(
-        default=None, init=False, repr=False, compare=False)
+    # per term: acronym, lower-cased acronym, long form, acronym pattern, long form's content words (made once:
+    # a glossary of 240 reports has hundreds of terms, matched against every question several times)
+    _compiled: list[tuple[str, str, str, re.Pattern[str], list[str]]] = field(
+        default_factory=list, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._compiled = [
+            (a, a.lower(), lf, re.compile(r"(?<![\w])" + re.escape(a) + r"(?![\w])", re.I if len(a) > 3 else 0),
+             [w for w in re.findall(r"[\w+&'-]+", lf) if w not in LONG_FORM_MINOR_WORDS])
+            for a, lf in self.terms.items()]
 
     @classmethod
     def from_store(cls, store: Any) -> Glossary:
@@ -30,24 +38,14 @@ class Glossary:
         lowered = question.lower()
         words = re.findall(r"[\w+&'-]+", lowered)
         present = set(words)
-        for acronym, long_form, pattern, content in self._compiled():
-            # substring first: a glossary of 240 reports has hundreds of terms, and a question uses a few
-            uses_acronym = acronym.lower() in lowered and pattern.search(question)
+        for acronym, lowered_acronym, long_form, pattern, content in self._compiled:
+            uses_acronym = lowered_acronym in lowered and pattern.search(question)  # the substring test is cheap
             if uses_acronym and long_form not in lowered:
                 added.append(long_form)
             elif not uses_acronym and (long_form in lowered or (bool(content) and content[-1] in present
                                                                 and _abbreviates(content, words))):
                 added.append(acronym)
         return added
-
-    def _compiled(self) -> list[tuple[str, str, re.Pattern[str], list[str]]]:
-        """Each term's acronym pattern and long-form content words, made once per glossary."""
-        if self._terms_compiled is None:
-            self._terms_compiled = [
-                (a, lf, re.compile(r"(?<![\w])" + re.escape(a) + r"(?![\w])", re.I if len(a) > 3 else 0),
-                 [w for w in re.findall(r"[\w+&'-]+", lf) if w not in LONG_FORM_MINOR_WORDS])
-                for a, lf in self.terms.items()]
-        return self._terms_compiled
 
 
 def _abbreviates(content: list[str], words: list[str]) -> bool:

@@ -132,10 +132,10 @@ def answer_from_list(plan: QueryPlan, facts: IndexFacts,
         return None
     items = _list_items(own)
     on_topic = []
-    for entry in items if topic else []:
-        present = set(facts.lexicon.terms(entry[2]))
+    for c, item, text in items if topic else []:
+        present = set(facts.lexicon.terms(text))  # once per item, not once per topic term
         if any(plan.matcher.found(t, present) for t in topic):
-            on_topic.append(entry)
+            on_topic.append((c, item, text))
     if not on_topic:
         # no item on the topic ("did Bolton deal with the areas for improvement?": "deal" names none): the list
         topic = set()

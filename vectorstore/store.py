@@ -334,8 +334,9 @@ class IndexStore:
         removed = 0
         for collection in (self.chunks, self.sentences):
             stale: list[str] = []
-            for ids, _, metas in self._iter(collection, include=["metadatas"]):
-                stale += [i for i, m in zip(ids, metas) if registered.get(m.get("doc_id")) != m.get("doc_hash")]
+            for got in self._pages(collection, include=["metadatas"]):
+                stale += [i for i, m in zip(got["ids"], got["metadatas"])
+                          if registered.get(m.get("doc_id")) != m.get("doc_hash")]
             for start in range(0, len(stale), self.max_batch):
                 collection.delete(ids=stale[start:start + self.max_batch])
             removed += len(stale)
@@ -350,31 +351,30 @@ class IndexStore:
         return int(self.sentences.count())
 
     @staticmethod
-    def _iter(collection: Any, include: list[str], page: int = 5000,
-              where: dict[str, Any] | None = None) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]]]]:
+    def _pages(collection: Any, include: list[str], page: int = 5000,
+               where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """A whole collection (or what ``where`` keeps), one ``get`` of ``page`` records at a time."""
         offset = 0
         while True:
             got = collection.get(include=include, limit=page, offset=offset, where=where)
             if not got["ids"]:
                 return
-            yield got["ids"], got.get("documents") or [""] * len(got["ids"]), got.get("metadatas") or [{}] * len(got["ids"])
+            for key, empty in (("documents", ""), ("metadatas", {})):  # a server may send None for a field
+                if key in include and not got.get(key):
+                    got[key] = [empty] * len(got["ids"])
+            yield got
             offset += len(got["ids"])
 
     def iter_chunks(self, where: dict[str, Any] | None = None) -> Iterator[ChunkRecord]:
-        for ids, texts, metas in self._iter(self.chunks, ["documents", "metadatas"], where=where):
-            for i, t, m in zip(ids, texts, metas):
+        for got in self._pages(self.chunks, ["documents", "metadatas"], where=where):
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"]):
                 yield ChunkRecord.from_chroma(i, t, m)
 
-    def iter_chunk_pages(self, page: int = 5000) -> Iterator[tuple[list[ChunkRecord], np.ndarray]]:
+    def iter_chunk_pages(self) -> Iterator[tuple[list[ChunkRecord], np.ndarray]]:
         """Every chunk with its stored embedding, a page at a time (one read for an in-memory mirror)."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
-            if not got["ids"]:
-                return
+        for got in self._pages(self.chunks, ["documents", "metadatas", "embeddings"]):
             yield ([ChunkRecord.from_chroma(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])],
                    np.asarray(got["embeddings"], dtype=np.float32))
-            offset += len(got["ids"])
 
     def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Chunks by id, from an in-process cache where read before (ids carry their document's version, so
