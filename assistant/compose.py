@@ -110,7 +110,35 @@ def compose(plan: QueryPlan, passages: list[Passage], max_sentences: int = 4, pa
         taken |= span
         chosen.append(c)
         used_per_passage[cid] = used_per_passage.get(cid, 0) + 1
+    caveat = _caveat(plan, candidates, chosen, taken, best * CAVEAT_RATIO, max_sentences)
+    if caveat is not None:
+        chosen.append(caveat)
     return _write(plan, chosen)
+
+
+#: A qualification of a quoted passage may score this share of the best sentence (less than any other sentence
+#: needs: it is about the passage's specifics, "for some children who are the subject of repeat referrals").
+CAVEAT_RATIO = 0.5
+
+
+def _caveat(plan: QueryPlan, candidates: list[_Candidate], chosen: list[_Candidate], taken: set[tuple[str, int]],
+            floor: float, max_sentences: int) -> _Candidate | None:
+    """The best sentence wording a shortfall ("For some children … do not always …") of a passage the answer
+    already quotes, when every chosen sentence reads as a strength: inspectors qualify a finding in the next
+    sentences, and an answer quoted in a meeting must not drop the qualification. It may exceed the per-passage
+    share; None when the question asks for strengths or for a fact (a date, a name, a figure), the answer is
+    full, or a shortfall is already said."""
+    if "strengths" in plan.section_cues or plan.asked.types or len(chosen) >= max_sentences or \
+            any(states_shortfall(c.text) for c in chosen):
+        return None
+    quoted = {c.passage.chunk.id for c in chosen}
+    for c in candidates:  # best first
+        if c.score < floor:
+            return None
+        if c.passage.chunk.id in quoted and (c.passage.chunk.id, c.position) not in taken and \
+                states_shortfall(c.text) and not _near_duplicate(c.text, [x.text for x in chosen]):
+            return c
+    return None
 
 
 #: A sentence that introduces a list: a colon before a line break, or at its very end.
