@@ -40,7 +40,8 @@ def answer_type_mismatch(asked: AskedFor, quotes: list[str], terms: Callable[[st
     if missing:
         kind = "a sum of money" if "money" in missing else "a percentage" if "percent" in missing else \
             "a date" if missing == {"date"} else "how often" if missing == {"frequency"} else \
-            "a person's name" if missing == {"person"} else "a figure"
+            "a person's name" if missing == {"person"} else \
+            "the organisation delivering the services" if missing == {"provider"} else "a figure"
         return f"the question asks for {kind}, and no retrieved passage gives one"
     counted = asked.counted
     if terms is not None and counted and "money" not in wanted and "percent" not in wanted:

@@ -28,6 +28,8 @@ _WANTS = {
     # A person by name, not any "who" ("who attends MAPPA meetings?" wants agencies).
     "person": re.compile(r"\bwho (?:chaired|chairs|led|leads|wrote|signed|heads|headed|is the|was the)\b|"
                          r"\bname of the\b|\bwhat (?:is|was) (?:the |their |his |her )?name\b", re.I),
+    # Who delivers a council's services: a trust or company, for the councils whose services are run by one.
+    "provider": re.compile(r"\bwho (?:runs|ran|delivers|delivered|provides|provided|operates|manages)\b", re.I),
     # An inspection judgement ("what grade did …", "how was … rated", "what was … judged").
     "grade": re.compile(r"\b(?:grade|graded|rating|rated|judgement|judged)\b|\b(?:ofsted|inspectors?) rate\b|"
                         r"\brate\s+\S+(?:\s+\S+){0,3}\s+(?:for|on)\b|"
@@ -54,6 +56,9 @@ _HOLDS = {
                          r"\b" + _NAME + r",(?:\s+[A-Z][\w&]*)*,?\s+(?:said|says)\b|"
                          r"\b(?i:lead|reporting) inspector:?\s+" + _NAME + "|"
                          r"\b" + _NAME + r",?\s+(?:HMI\b|(?:His|Her) Majesty['’]s Inspector)"),
+    # "… have been delivered by Northamptonshire Children’s Trust (NCT) since …": by a name, not "by their workers"
+    "provider": re.compile(r"\b(?i:delivered|run|provided|operated|managed) (?i:by|through) (?:the )?[A-Z]\w|"
+                           r"\b(?i:children['’]s (?:services )?trust)\b"),
     # A judgement as Ofsted words it, not any use of "good" ("good progress"): the grade words, "good" after a
     # judgement word, after a section heading's colon, or alone at the end of a judgement table's row.
     "grade": re.compile(r"\boutstanding\b|\brequires? improvement\b|\binadequate\b|"

@@ -110,3 +110,18 @@ def test_a_question_for_a_named_person_needs_a_name() -> None:
     assert holds("Cllr James Courtenay, Executive Councillor for Children and Learning", person)
     assert not holds("Each day the lead inspector met with the Deputy Chief Executive, Director of Services", person)
     assert "a person's name" in answer_type_mismatch(AskedFor.of("Who chaired the board?"), ["The board meets monthly."])
+
+
+def test_a_question_about_who_runs_the_services_needs_the_organisation() -> None:
+    from assistant.answer_type import expected_types, holds
+
+    provider = frozenset({"provider"})
+    assert expected_types("Who runs children's services in North Northamptonshire?") == provider
+    assert expected_types("who delivers social care for Slough?") == provider
+    assert holds("Children’s services have been delivered by Northamptonshire Children’s Trust (NCT) since 2021.",
+                 provider)
+    assert holds("Services are run by Achieving for Children, a community interest company.", provider)
+    assert not holds("Foster carers value the support provided by their workers.", provider)
+    mismatch = answer_type_mismatch(AskedFor.of("Who runs children's services in Bury?"),
+                                    ["Foster carers value the support provided by their workers."])
+    assert "the organisation delivering the services" in mismatch
