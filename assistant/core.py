@@ -78,6 +78,14 @@ def check_support(draft: Draft) -> None:
             f"{weak} sentence(s) weakly supported by their citation"
 
 
+def about_named_area(plan: QueryPlan, top: Sequence[Passage]) -> bool:
+    """The question names a council and a judgement area, and the best passages are from that area's own section:
+    the section answers it (led by its synopsis) however few of the question's words it repeats ("Summarise the
+    2025 findings on help and protection in Herefordshire" against "Children and families benefit from …")."""
+    return bool(plan.areas) and bool(plan.mentions.councils) and \
+        any(p.chunk.section_kind in plan.areas for p in top[:3])
+
+
 def say_which_inspection(plan: QueryPlan, draft: Draft) -> None:
     """Lead the answer with the inspection it is from ("At its September 2023 inspection (the latest; 2 earlier
     ones are indexed):") when the question was narrowed to one inspection and every citation is from it."""
@@ -175,7 +183,7 @@ class Assistant:
             answer = self._checked(plan, stated, retrieval)
         elif timeline is not None and (not top or strength < self.settings.abstain_threshold):
             answer = self._checked(plan, timeline, retrieval)  # the grades over time, though the text says little
-        elif not top or strength < self.settings.abstain_threshold or reason:
+        elif not top or (strength < self.settings.abstain_threshold and not about_named_area(plan, top)) or reason:
             answer = self._abstain(question, retrieval, reason or self._weak(strength))
         else:
             t = time.perf_counter()

@@ -107,3 +107,18 @@ def test_a_grade_question_is_not_an_overview(real_ci_assistant) -> None:
     assert [c.section_kind for c in answer.citations] == ["judgements"]
     # a report that gives no overall judgement is not answered with its summary instead
     assert real_ci_assistant.ask("What was Liverpool's overall judgement in 2026?").abstained
+
+
+def test_an_area_question_is_answered_from_its_section_however_few_words_it_shares(real_ci_assistant) -> None:
+    from assistant import Assistant, Settings
+
+    # evidence so strict that only the named area's own section can answer
+    strict = Assistant(Settings.from_env(data_dir=real_ci_assistant.settings.data_dir, abstain_threshold=0.99),
+                       store=real_ci_assistant.store)
+    answer = strict.ask("Summarise the 2025 findings on help and protection in Bury.")
+    assert not answer.abstained, answer.notice
+    assert {c.section_kind for c in answer.citations} >= {"help_and_protection"}
+    assert all(c.inspection_start.startswith("2025") for c in answer.citations)
+    # the same strictness abstains on a question that names no area, and on an area of no indexed council
+    assert strict.ask("What did inspectors say about MACE meetings in Bury?").abstained
+    assert strict.ask("Summarise the findings on care leavers.").abstained
