@@ -82,9 +82,15 @@ def proper_names(question: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+#: A question asking for reasons ("why were care leavers judged inadequate?") names a grade it already knows.
+_REASON = re.compile(r"\bwhy\b|\bwhat (?:led to|were the reasons|was the reason)\b|\breasons? (?:for|why)\b", re.I)
+
+
 def expected_types(question: str) -> frozenset[str]:
-    """The answer types a question asks for ("percent" and "money" imply "number")."""
-    return frozenset(kind for kind, pattern in _WANTS.items() if pattern.search(question))
+    """The answer types a question asks for ("percent" and "money" imply "number"); a question asking why
+    something was judged so wants the reasons, not the grade it names."""
+    kinds = frozenset(kind for kind, pattern in _WANTS.items() if pattern.search(question))
+    return kinds - {"grade"} if _REASON.search(question) else kinds
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,11 @@ def test_a_question_about_who_runs_the_services_needs_the_organisation() -> None
     mismatch = answer_type_mismatch(AskedFor.of("Who runs children's services in Bury?"),
                                     ["Foster carers value the support provided by their workers."])
     assert "the organisation delivering the services" in mismatch
+
+
+def test_a_question_asking_why_a_grade_was_given_wants_the_reasons() -> None:
+    from assistant.answer_type import expected_types
+
+    assert expected_types("How were care leavers in Peterborough judged?") == {"grade"}
+    assert expected_types("Why were care leavers in Peterborough judged inadequate?") == frozenset()
+    assert expected_types("What led to Liverpool being rated inadequate?") == frozenset()

@@ -122,3 +122,11 @@ def test_an_area_question_is_answered_from_its_section_however_few_words_it_shar
     # the same strictness abstains on a question that names no area, and on an area of no indexed council
     assert strict.ask("What did inspectors say about MACE meetings in Bury?").abstained
     assert strict.ask("Summarise the findings on care leavers.").abstained
+
+
+def test_why_an_area_was_judged_so_is_its_grade_and_then_its_sections_findings(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("Why were care leavers in Liverpool judged inadequate in 2023?")
+    assert not answer.abstained
+    assert "care leavers: inadequate" in answer.sentences[0].text
+    assert len(answer.sentences) >= 3  # the grade alone does not say why
+    assert "care_leavers" in {c.section_kind for c in answer.citations}
