@@ -18,7 +18,7 @@ from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
 from assistant.report_facts import answer_from_report_facts, lead_with_grade
-from assistant.sections import answer_from_list, answer_overview, lead_with_synopsis
+from assistant.sections import answer_from_list, answer_overview, lead_with_synopsis, since_last_inspection
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
 from domain.facets import Filters, long_date
@@ -182,7 +182,11 @@ class Assistant:
         if stated is not None:
             answer = self._checked(plan, stated, retrieval)
         elif timeline is not None and (not top or strength < self.settings.abstain_threshold):
-            answer = self._checked(plan, timeline, retrieval)  # the grades over time, though the text says little
+            # the grades over time, though the passages say little: then how the latest report says it has changed
+            since = since_last_inspection(plan, self._chunks_of)
+            if since is not None:
+                since.prepend(timeline)
+            answer = self._checked(plan, since or timeline, retrieval)
         elif not top or (strength < self.settings.abstain_threshold and not about_named_area(plan, top)) or reason:
             answer = self._abstain(question, retrieval, reason or self._weak(strength))
         else:

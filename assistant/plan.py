@@ -24,6 +24,7 @@ from domain.gazetteer import load as load_gazetteer
 from domain.kinds import FRAMEWORK_BY_VALUE
 from domain.layouts import (
     BOILERPLATE_SECTION,
+    CHANGE_FROM,
     CHANGE_OVER_TIME,
     SHORTFALL_ASKED,
     doc_kinds_named,
@@ -261,7 +262,6 @@ def plan_question(question: str, facts: IndexFacts, filters: Filters | None = No
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_SINCE = re.compile(r"\bsince\s+((?:19|20)\d\d)\b", re.I)
 
 
 def which_inspections(question: str, scope: Filters, mentions: Mentions, facts: IndexFacts
@@ -276,8 +276,8 @@ def which_inspections(question: str, scope: Filters, mentions: Mentions, facts: 
     over_time = CHANGE_OVER_TIME.search(question) or (_COMPARE.search(question) and len(mentions.years) >= 2)
     if over_time and len(all_of) >= 2:
         years = sorted(mentions.years)
-        since = _SINCE.search(question)
-        first = int(since.group(1)) if since else (years[0] if len(years) >= 2 else 0)
+        since = CHANGE_FROM.search(question)
+        first = int(next(g for g in since.groups() if g)) if since else (years[0] if len(years) >= 2 else 0)
         last = years[-1] if len(years) >= 2 and not since else 9999
         chosen = [d for d in all_of if first <= d.year <= last] or all_of
         if len(chosen) >= 2:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.protocols import Draft
 from assistant.report_facts import grade_lead
 from assistant.types import AnswerSentence, Citation
+from domain.facets import long_date
 from domain.layouts import LIST_ASKED, LIST_WORDS, OVERVIEW_WORDS, report_field_asked, section_kind, starts_about_ofsted
 from domain.text import normalize_for_match, split_sentences
 from vectorstore.records import ChunkRecord, DocumentRecord
@@ -77,9 +78,7 @@ def answer_overview(plan: QueryPlan, facts: IndexFacts, chunks_of: Callable[[str
     report = _report(plan, facts)
     if report is None:
         return None
-    start = next((c for c in sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
-                  if c.section_start and c.section_kind == SUMMARY), None)
-    opening = _opening(start) if start is not None else None
+    opening = _summary_opening(report, chunks_of)
     if opening is None:
         return None
     grade = grade_lead(report, OVERALL, chunks_of)
@@ -88,6 +87,31 @@ def answer_overview(plan: QueryPlan, facts: IndexFacts, chunks_of: Callable[[str
     elif OVERALL in plan.areas or "grade" in plan.asked.types:
         return None  # asked for the overall judgement, which this report does not give: the passages answer
     return opening
+
+
+def since_last_inspection(plan: QueryPlan, chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    """For a question about change: the opening of the latest compared report's summary, led by its date ("At the
+    November 2023 inspection: Since the last inspection of Peterborough, in June 2018, … there has been a
+    deterioration …"). A full report's summary opens with how services have changed since the last inspection;
+    None when the latest compared document is not a full report or has no summary."""
+    report = plan.inspections[-1] if plan.change and plan.inspections else None
+    if report is None or report.doc_type != "inspection report":
+        return None
+    opening = _summary_opening(report, chunks_of)
+    if opening is None:
+        return None
+    month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
+    lead = f"At the {month} inspection:"
+    first = opening.sentences[0]
+    first.text, first.lead = f"{lead} {first.text}", lead
+    opening.text = f"{lead} {opening.text}"
+    return opening
+
+
+def _summary_opening(report: DocumentRecord, chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:
+    start = next((c for c in sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
+                  if c.section_start and c.section_kind == SUMMARY), None)
+    return _opening(start) if start is not None else None
 
 
 def _opening(start: ChunkRecord) -> Draft | None:

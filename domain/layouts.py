@@ -92,6 +92,8 @@ BOILERPLATE_SECTION = re.compile(_any_of(_LAYOUTS["committee_report"]["boilerpla
 NOT_NAME_WORDS: tuple[str, ...] = tuple(_LAYOUTS["people"]["not_name_words"])
 #: A question about how a council's inspections changed over time.
 CHANGE_OVER_TIME = re.compile(_any_of(_LAYOUTS["questions"]["change_over_time"]), re.I)
+#: The year a question about change counts from (its one group that matched).
+CHANGE_FROM = re.compile(_LAYOUTS["questions"]["change_from"], re.I)
 _AREA_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["judgement_areas"].items()}
 _FIELD_QUESTIONS = {k: re.compile(v, re.I) for k, v in _LAYOUTS["questions"]["report_fields"].items()}
 #: The only words a question about a council's inspection as a whole uses, once its council and year are set aside.

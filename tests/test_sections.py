@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain.facets import long_date
+
 pytestmark = pytest.mark.slow
 
 
@@ -130,3 +132,25 @@ def test_why_an_area_was_judged_so_is_its_grade_and_then_its_sections_findings(r
     assert "care leavers: inadequate" in answer.sentences[0].text
     assert len(answer.sentences) >= 3  # the grade alone does not say why
     assert "care_leavers" in {c.section_kind for c in answer.citations}
+
+
+@pytest.mark.parametrize("question", ["What went wrong in Liverpool after 2018?",
+                                      "Is Liverpool better than it was in 2018?"])
+def test_a_change_counted_from_a_year_spans_that_inspection_and_the_later_ones(real_ci_assistant, question) -> None:
+    plan = real_ci_assistant.plan(question)
+    assert plan.change and [d.year for d in plan.inspections][0] == 2018 and len(plan.inspections) >= 2
+
+
+def test_a_change_the_passages_say_little_about_adds_how_the_latest_report_says_it_changed(real_ci_assistant) -> None:
+    from assistant import Assistant, Settings
+
+    strict = Assistant(Settings.from_env(data_dir=real_ci_assistant.settings.data_dir, abstain_threshold=0.99),
+                       store=real_ci_assistant.store)
+    answer = strict.ask("What went wrong in Liverpool after 2018?")
+    assert not answer.abstained, answer.notice
+    assert answer.text.startswith("Liverpool's overall effectiveness: requires improvement (May 2018)")
+    latest = strict.plan("What went wrong in Liverpool after 2018?").inspections[-1]
+    since = next(s for s in answer.sentences if s.lead.startswith("At the "))
+    cited = answer.citations[since.citations[0] - 1]
+    assert cited.section_kind == "summary" and cited.path == latest.path
+    assert since.lead == f"At the {long_date(latest.inspection_start).split(' ', 1)[-1]} inspection:"
