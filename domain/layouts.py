@@ -145,8 +145,9 @@ def _judgement_heading_pattern() -> re.Pattern[str]:
     grades = sorted(report_wording().grades, key=len, reverse=True)  # "requires improvement to be good" first
     heads = "|".join(h.replace(" ", r"\s+") for h in _LAYOUTS["ofsted_report"]["judgement_headings"])
     grade = "|".join(re.escape(g).replace(r"\ ", r"\s+") for g in grades)
-    # a separator (":", "is", a space) only before a grade: "… protection:" alone is a heading still to come
-    return re.compile(rf"^\s*(?P<heading>{heads})(?:(?:\s*:\s*|\s+is that it(?:\s+is)?\s+|\s+(?:is|are)\s+|\s+)(?P<grade>{grade}))?\s*\.?\s*$",
+    # a separator (":", "is", "is:", a space) only before a grade: "… protection:" alone is a heading still to come
+    return re.compile(rf"^\s*(?P<heading>{heads})(?:(?:\s*:\s*|\s+is that it(?:\s+is)?\s+|\s+(?:is|are)(?:\s*:\s*|\s+)|\s+)"
+                      rf"(?P<grade>{grade}))?\s*\.?\s*$",
                       re.I)
 
 
@@ -186,7 +187,7 @@ def grade_phrase(text: str) -> str:
     from domain.ofsted import report_wording
 
     words = " ".join(text.lower().strip(" .").split())
-    words = re.sub(r"^(?::\s*|(?:is|are)\s+)", "", words)  # "… protection\nare inadequate."
+    words = re.sub(r"^(?::\s*|(?:is|are)(?:\s*:\s*|\s+))", "", words)  # "… protection\nare inadequate.", "are: good"
     return report_wording().grades.get(words, "")
 
 

@@ -75,6 +75,18 @@ def test_ilacs_grade_after_is_on_the_heading_s_next_line() -> None:
     assert (HELP, "good", "") in headings(blocks)
 
 
+def test_ilacs_grade_after_is_and_a_colon() -> None:
+    # 2018-2020 reports: "The impact of leaders on social work practice with children and\nfamilies is: inadequate",
+    # "The experiences and progress of children in care and care leavers\nare: Good" (the grade on a line of its own)
+    blocks = blocks_of("Summary\n\n" + prose(),
+                       "The impact of leaders on social work practice with children and\nfamilies is: inadequate\n\n39. "
+                       + prose(), f"{IN_CARE} and care leavers\n\nare: Good\n\n" + prose())
+    assert (LEADERS, "inadequate", "") in headings(blocks)
+    assert (f"{IN_CARE} and care leavers", "good", "") in headings(blocks)
+    assert not any(b.text.startswith("are:") for b in blocks)
+    assert (LEADERS, "impact_of_leaders", "inadequate") in sections(blocks)
+
+
 def test_ilacs_grade_line_directly_followed_by_a_numbered_paragraph() -> None:
     blocks = blocks_of("Summary\n\n" + prose(), f"{IN_CARE}\nis good\n1. " + prose(), prose())
     assert (IN_CARE, "good", "") in headings(blocks)
