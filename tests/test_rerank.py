@@ -67,6 +67,11 @@ def test_a_shortfall_is_recognised_in_inspectors_wording(text: str, short: bool)
 def test_section_cues() -> None:
     assert section_cues("what were the strengths?") == {"strengths"}
     assert "improvement" in section_cues("what needs to improve for health?")
+    assert "improvement" in section_cues("What does Coventry need to do better?")
+    # a verdict asked for, not the strengths alone
+    assert "strengths" not in section_cues("How strong were Devon's leaders in 2020?")
+    assert section_cues("How good is the front door?") == set()
+    assert section_cues("What was strong about the front door?") == {"strengths"}
 
 
 @pytest.mark.parametrize("text", [

@@ -154,3 +154,10 @@ def test_a_change_the_passages_say_little_about_adds_how_the_latest_report_says_
     cited = answer.citations[since.citations[0] - 1]
     assert cited.section_kind == "summary" and cited.path == latest.path
     assert since.lead == f"At the {long_date(latest.inspection_start).split(' ', 1)[-1]} inspection:"
+
+
+def test_what_a_council_needs_to_do_better_is_the_reports_list(real_ci_assistant) -> None:
+    answer = real_ci_assistant.ask("What does Bury need to do better?")
+    assert not answer.abstained
+    assert answer.sentences[0].lead.startswith("What needs to improve")
+    assert {c.section_kind for c in answer.citations} == {"improvement"}
