@@ -52,7 +52,7 @@ real-ci: setup
 	    --fail-under grades.help_and_protection=0.9 --fail-under grades.in_care=0.9 --fail-under grades.care_leavers=0.9
 	$(BIN)/python -m eval.structure_check --folder data/real_ci --cache test-artifacts/report-cache \
 	    --fail-over furniture=0.01 --fail-over no_section=0.01 --fail-over boilerplate=0.01 \
-	    --fail-under judgement_graded=0.95 --fail-under judgement_sections=0.93
+	    --fail-under judgement_graded=0.98 --fail-under judgement_sections=0.98
 	$(BIN)/inspection-assistant eval --qa eval/qa/real.jsonl --only ci=true --corpus data/real_ci \
 	    --out test-artifacts/eval-real-ci \
 	    --fail-under correct=0.9 --fail-under report@5=0.97 --fail-under abstention_recall=0.9 \

@@ -191,14 +191,17 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
         prev_done = not current.lines or current.lines[-1].text.rstrip().endswith(_TERMINAL)
         # a list item may end on its reference, "… aged over 21. (outcome 4, national framework)"
         # (or a one-line heading "Inspection judgements about the local authority" runs into it)
+        # (or a SIF section's small table opens with its header, "Key judgement Judgement grade", then the heading)
         item_done = prev_done or current.lines[-1].text.rstrip().endswith(")") or \
-            (len(current.lines) == 1 and _is_heading_text(current.lines[0].text.strip()))
+            (len(current.lines) == 1 and _is_heading_text(current.lines[0].text.strip())) or \
+            is_judgement_table_header(current.lines[-1].text.strip())
         starts_item = (
             stripped.startswith(BULLET_MARK)
             or line.text.startswith("\x00FOOTNOTE")
             or _ITEM_START.match(line.text) is not None
             or (prev_done and KNOWN_HEADING.match(stripped) is not None)
             or (item_done and starts_judgement_heading(stripped) and not _in_heading(current))
+            or (item_done and is_judgement_table_header(stripped))
             or (prev_done and starts_about_ofsted(stripped))
         )
         if not stripped or starts_item:
@@ -254,6 +257,11 @@ def parse_blocks(pages: list[str], paged: bool = False, facts: list[tuple[int, s
             blocks.append(Block("para", text, original, page, page_end))
             continue
         judged = judgement_heading(text) if len(text.split()) <= 30 else None
+        same = blocks[-1] if blocks and blocks[-1].kind == "heading" and not blocks[-1].grade else None
+        if judged is not None and same is not None and same.text == judged[0]:
+            # the heading repeated by its own small table ("Key judgement Judgement grade", the heading, its grade)
+            same.grade, same.original, same.parent = judged[1], same.original + "\n" + original, ""
+            continue
         if judged is not None:
             # Without a grade inside a list of recommendations it only groups them: a sub-heading there
             # (until a grade follows it: then it opens its judgement section after all).
@@ -270,6 +278,8 @@ def parse_blocks(pages: list[str], paged: bool = False, facts: list[tuple[int, s
             open_heading.original += "\n" + original
             open_heading.parent = ""
             continue
+        if is_judgement_table_header(text) and len(text.split()) <= 4:
+            continue  # a small table's header before the heading it grades: layout, not text
         if starts_about_ofsted(text):
             blocks.append(Block("heading", ABOUT_OFSTED, ABOUT_OFSTED, page, page, markdown=True))
             about = True

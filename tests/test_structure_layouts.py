@@ -131,6 +131,18 @@ def test_sif_heading_and_its_small_judgement_table() -> None:
     assert (IN_CARE, "in_care", "good") in sections(blocks)
 
 
+def test_sif_small_table_header_before_its_heading() -> None:
+    # SIF 2014-2015: "Inspection judgements about the local authority", then the table's header, then the heading
+    # over two lines with its grade, then "Summary": 13 of 80 real SIF reports lost help and protection to the
+    # section before it
+    blocks = blocks_of("Summary\n\n" + prose(),
+                       "Inspection judgements about the local authority\nKey judgement Judgement grade\n"
+                       "The experiences and progress of children\nwho need help and protection Good\nSummary\n"
+                       + prose(), prose())
+    assert not any("Key judgement" in b.text for b in blocks)
+    assert (f"{HELP}: Summary", "help_and_protection", "good") in sections(blocks)
+
+
 @pytest.mark.xfail(strict=True, reason="structure._paragraphs: a grade on its own line directly followed by "
                    "'Summary' (Torbay 2018, SIF) is one paragraph 'Requires improvement Summary', which is no grade "
                    "phrase: the judgement heading stays ungraded (and under 'Recommendations', a sub-heading)")
