@@ -18,7 +18,15 @@ from assistant.protocols import Draft
 from assistant.report_facts import grade_lead
 from assistant.types import AnswerSentence, Citation
 from domain.facets import long_date
-from domain.layouts import LIST_ASKED, LIST_WORDS, OVERVIEW_WORDS, report_field_asked, section_kind, starts_about_ofsted
+from domain.layouts import (
+    LIST_ASKED,
+    LIST_WORDS,
+    OVERVIEW_WORDS,
+    report_field_asked,
+    section_kind,
+    starts_about_ofsted,
+    states_shortfall,
+)
 from domain.text import normalize_for_match, split_sentences
 from vectorstore.records import ChunkRecord, DocumentRecord
 
@@ -57,8 +65,8 @@ def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
         return
     start = starts[0]
     lead = _opening(start)
-    if lead is None:
-        return
+    if lead is None or (plan.asks_shortfall and not any(states_shortfall(s.claim) for s in lead.sentences)):
+        return  # asked what is wrong: an opening that words no shortfall ("Most care leavers …") does not lead
     said = {_bare(s.text) for s in lead.sentences}
     # the judgements table's row says no more than the grade that leads the answer
     table = {c.n for c in draft.citations if c.section_kind == "judgements"}

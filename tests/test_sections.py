@@ -161,3 +161,12 @@ def test_what_a_council_needs_to_do_better_is_the_reports_list(real_ci_assistant
     assert not answer.abstained
     assert answer.sentences[0].lead.startswith("What needs to improve")
     assert {c.section_kind for c in answer.citations} == {"improvement"}
+
+
+def test_asked_what_is_wrong_an_area_is_not_led_by_an_opening_of_strengths(real_ci_assistant) -> None:
+    from domain.layouts import states_shortfall
+
+    answer = real_ci_assistant.ask("What is wrong with help and protection in Bury?")
+    assert "help and protection: requires improvement" in answer.sentences[0].text
+    assert "benefit from effective early help" not in answer.text  # the section's opening, a strength
+    assert states_shortfall(answer.sentences[1].claim)
