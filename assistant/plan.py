@@ -73,11 +73,12 @@ class IndexFacts:
 def council_mentions(text: str) -> list[Match]:
     """The councils a question names, through the gazetteer's names, aliases and short forms ("Southend",
     "Hull", "the Royal Borough of Windsor and Maidenhead"); an ambiguous name ("Cheshire") is the former county,
-    never one of its successors; "Essex Police" names the police. A question's capitalised first word that is also an ordinary word ("Reading
-    the report, …") names nothing unless it is possessive ("Reading's")."""
+    never one of its successors; "Essex Police" names the police. A question's capitalised first word that is also
+    an ordinary word names nothing when it reads as that word ("Reading the report, …"; not "Reading adoption
+    grade 2016" or "Reading's")."""
     gazetteer = load_gazetteer()
     return [m for m in gazetteer.find(text, informal=True) if not gazetteer.names_other_body(text, m)
-            and not (m.start == 0 and gazetteer.is_common_word(m.text) and text[m.end:m.end + 2] not in ("'s", "’s"))]
+            and not gazetteer.reads_as_word(text, m)]
 
 
 @dataclass(frozen=True)

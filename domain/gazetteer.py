@@ -128,6 +128,7 @@ class Gazetteer:
         matching = data.get("matching", {})
         document = data.get("document", {})
         self._common = {_key(w) for w in matching.get("common_words", [])}
+        self._common_followers = {w.lower() for w in matching.get("common_word_followers", [])}
         self._followers = _phrases(document.get("not_council_followers", []))
         self._preceders = [re.compile(r"\b" + re.escape(p) + r"\s*$") for p in
                            document.get("not_council_preceders", [])]
@@ -260,6 +261,17 @@ class Gazetteer:
         """Whether a matched name is also an ordinary word ("Reading", "Bath"): at a sentence's start its
         capital letter proves nothing."""
         return _key(name) in self._common
+
+    def reads_as_word(self, text: str, match: Match) -> bool:
+        """Whether a name that is also an ordinary word, opening ``text``, is that word: followed by what the word
+        takes ("Reading the report"), not by what a question about the council says ("Reading adoption grade")."""
+        if match.start != 0 or not self.is_common_word(match.text):
+            return False
+        rest = text[match.end:]
+        if rest[:2] in ("'s", "’s"):
+            return False
+        following = re.match(r"\s*([A-Za-z]+)", rest)
+        return following is None or following.group(1).lower() in self._common_followers
 
     def councils_in(self, text: str, *, informal: bool = False) -> list[Council]:
         """The distinct councils ``text`` mentions, in order of first mention."""

@@ -223,6 +223,19 @@ def test_documents_need_capitals_questions_do_not(g: Gazetteer) -> None:
     assert names(g, "care leavers in Reading", informal=True) == ["Reading"]
 
 
+def test_a_question_opening_with_a_name_that_is_a_word_names_the_council_unless_it_reads_as_the_word() -> None:
+    from assistant.plan import council_mentions
+
+    def named(q: str) -> list[str]:
+        return [m.council.name for m in council_mentions(q)]
+
+    assert named("Reading adoption grade 2016") == ["Reading"]
+    assert named("Slough care leavers 2023") == ["Slough"]
+    assert named("Reading's care leavers") == ["Reading"]
+    assert named("Reading the report, what did Bury do?") == ["Bury"]
+    assert named("Barking at the moon") == []
+
+
 def test_short_forms_only_when_informal(g: Gazetteer) -> None:
     text = "NHS Southend CCG, Hull and BCP"
     assert names(g, text) == []
