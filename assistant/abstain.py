@@ -83,10 +83,11 @@ _ABOUT_AN_INSPECTION = re.compile(r"\b(?:inspect\w*|visit(?:ed)?|ofsted|judg\w*|
 
 
 def absent_inspection(plan: QueryPlan, facts: IndexFacts) -> str:
-    """The question asks about one council's inspection in a year from which the index holds none of that
-    council's documents ("what did Ofsted find when it inspected Southend in 2022?"), or ""."""
+    """The question asks about one council's inspection, or a judgement area of it, in a year from which the index
+    holds none of that council's documents ("what did Ofsted find when it inspected Southend in 2022?", "how did
+    Staffordshire do for care leavers in 2016?"), or ""."""
     if len(plan.mentions.councils) != 1 or len(plan.mentions.years) != 1 or plan.change \
-            or not _ABOUT_AN_INSPECTION.search(plan.condensed):
+            or not (_ABOUT_AN_INSPECTION.search(plan.condensed) or plan.areas):
         return ""
     council, year = next(iter(plan.mentions.councils)), next(iter(plan.mentions.years))
     inspections = facts.inspections(council)

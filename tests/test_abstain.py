@@ -133,3 +133,10 @@ def test_a_question_asking_why_a_grade_was_given_wants_the_reasons() -> None:
     assert expected_types("How were care leavers in Peterborough judged?") == {"grade"}
     assert expected_types("Why were care leavers in Peterborough judged inadequate?") == frozenset()
     assert expected_types("What led to Liverpool being rated inadequate?") == frozenset()
+
+
+def test_an_area_in_a_year_with_no_inspection_of_the_council_abstains(real_ci_assistant) -> None:
+    # Bolton was inspected in 2014, 2018 and 2023; Bury's 2025 report makes 2025 a year the index holds
+    answer = real_ci_assistant.ask("How did Bolton do for care leavers in 2025?")
+    assert answer.abstained and "no inspection of Bolton from 2025" in answer.notice
+    assert not real_ci_assistant.ask("How did Bolton do for care leavers in 2023?").abstained
