@@ -65,8 +65,13 @@ def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
         return
     start = starts[0]
     lead = _opening(start)
-    if lead is None or (plan.asks_shortfall and not any(states_shortfall(s.claim) for s in lead.sentences)):
-        return  # asked what is wrong: an opening that words no shortfall ("Most care leavers …") does not lead
+    if lead is not None and plan.asks_shortfall and not any(states_shortfall(s.claim) for s in lead.sentences):
+        # asked what is wrong or why: an opening that words no shortfall ("Most care leavers …") does not lead;
+        # the section's first sentences that do, do
+        section = [c for c in chunks_of(report.doc_id) if c.section == start.section]
+        lead = _first_shortfalls(sorted(section, key=lambda c: c.chunk_index))
+    if lead is None:
+        return
     said = {_bare(s.text) for s in lead.sentences}
     # the judgements table's row says no more than the grade that leads the answer
     table = {c.n for c in draft.citations if c.section_kind == "judgements"}
@@ -114,6 +119,23 @@ def since_last_inspection(plan: QueryPlan, chunks_of: Callable[[str], list[Chunk
     first.text, first.lead = f"{lead} {first.text}", lead
     opening.text = f"{lead} {opening.text}"
     return opening
+
+
+def _first_shortfalls(chunks: list[ChunkRecord]) -> Draft | None:
+    """The first SYNOPSIS_SENTENCES whole sentences of a section's chunks that word a shortfall, each citing its
+    chunk (two of one chunk share its citation); None if none does."""
+    found = [(c, _PARAGRAPH_NUMBER.sub("", s)) for c in chunks for s in split_sentences(c.text)
+             if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'" and states_shortfall(s)][:SYNOPSIS_SENTENCES]
+    if not found:
+        return None
+    number: dict[str, int] = {}
+    for c, _ in found:
+        number.setdefault(c.id, len(number) + 1)
+    by_id = {c.id: c for c, _ in found}
+    citations = [Citation.from_chunk(n, by_id[cid], " [...] ".join(t for c, t in found if c.id == cid))
+                 for cid, n in number.items()]
+    sentences = [AnswerSentence(text=f"{t.rstrip('.')} [{number[c.id]}].", citations=[number[c.id]]) for c, t in found]
+    return Draft(" ".join(x.text for x in sentences), citations, sentences)
 
 
 def _summary_opening(report: DocumentRecord, chunks_of: Callable[[str], list[ChunkRecord]]) -> Draft | None:

@@ -132,6 +132,11 @@ def test_why_an_area_was_judged_so_is_its_grade_and_then_its_sections_findings(r
     assert "care leavers: inadequate" in answer.sentences[0].text
     assert len(answer.sentences) >= 3  # the grade alone does not say why
     assert "care_leavers" in {c.section_kind for c in answer.citations}
+    # the section opens with what was done since the last inspection: its first shortfalls lead instead
+    from domain.layouts import states_shortfall
+
+    second = answer.sentences[1]
+    assert states_shortfall(second.claim) and answer.citations[second.citations[0] - 1].section_kind == "care_leavers"
 
 
 @pytest.mark.parametrize("question", ["What went wrong in Liverpool after 2018?",
