@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from assistant.answer_type import holds
 from assistant.plan import TermMatcher, follow_up_context
 from assistant.protocols import Draft
+from assistant.report_facts import inspection_month
 from assistant.types import AnswerSentence, Citation, Passage
-from domain.facets import long_date
 from domain.layouts import answer_leads, states_shortfall
 from domain.text import normalize_for_match
 
@@ -215,7 +215,7 @@ def _timeline(plan: QueryPlan, passages: list[Passage], per_inspection: int) -> 
             if not _near_duplicate(c.text, [x.text for x in picked]):
                 picked.append(c)
         if picked:
-            month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
+            month = inspection_month(report)
             chosen += [(f"At the {month} inspection:" if i == 0 else "", c) for i, c in enumerate(picked)]
     if len({c.passage.chunk.doc_id for _, c in chosen}) < 2:
         return Draft("", [], [], abstained=True, notice="the passages found cover fewer than two of the inspections")

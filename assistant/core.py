@@ -17,11 +17,11 @@ from assistant.aggregate import answer_aggregate, change_timeline
 from assistant.config import Settings
 from assistant.plan import QueryPlan, plan_question
 from assistant.protocols import Answerer, Draft
-from assistant.report_facts import answer_from_report_facts, lead_with_grade
+from assistant.report_facts import answer_from_report_facts, inspection_month, lead_with_grade
 from assistant.sections import answer_from_list, answer_overview, lead_with_synopsis, since_last_inspection
 from assistant.support import SUPPORT_THRESHOLD, support_score
 from assistant.types import ABSTAIN_TEXT, Answer, Passage
-from domain.facets import Filters, long_date
+from domain.facets import Filters
 from vectorstore import ChunkRecord, IndexStore
 
 if TYPE_CHECKING:
@@ -94,13 +94,10 @@ def say_which_inspection(plan: QueryPlan, draft: Draft) -> None:
     report = plan.inspections[0]
     if not (report.inspection_start or report.date) or any(c.path != report.path for c in draft.citations):
         return
-    month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
+    month = inspection_month(report)
     earlier = f" (the latest; {plan.earlier} earlier {'one is' if plan.earlier == 1 else 'ones are'} indexed)" \
         if plan.earlier else ""
-    lead = f"At its {month} inspection{earlier}:"
-    first = draft.sentences[0]
-    first.text, first.lead = f"{lead} {first.text}", f"{lead} {first.lead}".strip()
-    draft.text = f"{lead} {draft.text}"
+    draft.lead_with(f"At its {month} inspection{earlier}:")
 
 
 class Assistant:

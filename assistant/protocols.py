@@ -55,6 +55,12 @@ class Draft:
         self.citations[:0] = lead.citations
         self.sentences[:0] = lead.sentences
 
+    def lead_with(self, lead: str) -> None:
+        """Open the first sentence with an editorial lead ("At its June 2025 inspection:"), not a claim."""
+        first = self.sentences[0]
+        first.text, first.lead = f"{lead} {first.text}", f"{lead} {first.lead}".strip()
+        self.text = f"{lead} {self.text}"
+
     def keep(self, indexes: Sequence[int]) -> None:
         """Keep only the sentences at ``indexes`` (in order), the citations they use (renumbered from 1) and their
         groups; a sentence with a lead starts a paragraph, as the answerer wrote it."""

@@ -97,13 +97,14 @@ def _reports(plan: QueryPlan, facts: IndexFacts) -> list[DocumentRecord]:
     return out
 
 
-def _month(report: DocumentRecord) -> str:
+def inspection_month(report: DocumentRecord) -> str:
+    """The month an inspection began ("June 2025"; the report's date when its start is unknown)."""
     return long_date(report.inspection_start or report.date).split(" ", 1)[-1]
 
 
 def _statement(ask: FactAsk, report: DocumentRecord) -> tuple[str, str] | None:
     """(the answer sentence without its marker, the field whose citation backs it), or None if not stated."""
-    council, month = report.council, _month(report)
+    council, month = report.council, inspection_month(report)
     if ask.field == "lead_inspector" and report.lead_inspector:
         return f"The lead inspector of {council}'s {month} inspection was {report.lead_inspector}", "lead_inspector"
     if ask.field == "dates" and report.inspection_start and report.inspection_end:
@@ -120,7 +121,7 @@ def _statement(ask: FactAsk, report: DocumentRecord) -> tuple[str, str] | None:
 
 def _not_stated(ask: FactAsk, report: DocumentRecord) -> str:
     what = {"lead_inspector": "names no lead inspector", "dates": "states no inspection dates"}.get(ask.field)
-    where = f"the {_month(report)} report on {report.council}"
+    where = f"the {inspection_month(report)} report on {report.council}"
     if what:
         return f"{where} {what}"
     area = AREA_BY_KEY[ask.field.removeprefix("grades.")].label.lower()

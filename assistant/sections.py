@@ -15,9 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.protocols import Draft
-from assistant.report_facts import grade_lead
+from assistant.report_facts import grade_lead, inspection_month
 from assistant.types import AnswerSentence, Citation
-from domain.facets import long_date
 from domain.layouts import (
     LIST_ASKED,
     LIST_WORDS,
@@ -59,8 +58,8 @@ def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     if report is None or report.doc_type != "inspection report":
         return
     # the area's section ("children in care and care leavers" names two areas a 2018 report judges as one)
-    starts = [c for c in sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
-              if c.section_start and c.section_kind in plan.areas]
+    chunks = sorted(chunks_of(report.doc_id), key=lambda c: c.chunk_index)
+    starts = [c for c in chunks if c.section_start and c.section_kind in plan.areas]
     if len({c.section_kind for c in starts}) != 1:
         return
     start = starts[0]
@@ -68,8 +67,7 @@ def lead_with_synopsis(plan: QueryPlan, draft: Draft, facts: IndexFacts,
     if lead is not None and plan.asks_shortfall and not any(states_shortfall(s.claim) for s in lead.sentences):
         # asked what is wrong or why: an opening that words no shortfall ("Most care leavers …") does not lead;
         # the section's first sentences that do, do
-        section = [c for c in chunks_of(report.doc_id) if c.section == start.section]
-        lead = _first_shortfalls(sorted(section, key=lambda c: c.chunk_index))
+        lead = _first_shortfalls([c for c in chunks if c.section == start.section])
     if lead is None:
         return
     said = {_bare(s.text) for s in lead.sentences}
@@ -113,19 +111,15 @@ def since_last_inspection(plan: QueryPlan, chunks_of: Callable[[str], list[Chunk
     opening = _summary_opening(report, chunks_of)
     if opening is None:
         return None
-    month = long_date(report.inspection_start or report.date).split(" ", 1)[-1]
-    lead = f"At the {month} inspection:"
-    first = opening.sentences[0]
-    first.text, first.lead = f"{lead} {first.text}", lead
-    opening.text = f"{lead} {opening.text}"
+    opening.lead_with(f"At the {inspection_month(report)} inspection:")
     return opening
 
 
 def _first_shortfalls(chunks: list[ChunkRecord]) -> Draft | None:
     """The first SYNOPSIS_SENTENCES whole sentences of a section's chunks that word a shortfall, each citing its
     chunk (two of one chunk share its citation); None if none does."""
-    found = [(c, _PARAGRAPH_NUMBER.sub("", s)) for c in chunks for s in split_sentences(c.text)
-             if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'" and states_shortfall(s)][:SYNOPSIS_SENTENCES]
+    found = [(c, _PARAGRAPH_NUMBER.sub("", s)) for c in chunks for s in _whole_sentences(c.text)
+             if states_shortfall(s)][:SYNOPSIS_SENTENCES]
     if not found:
         return None
     number: dict[str, int] = {}
@@ -144,11 +138,15 @@ def _summary_opening(report: DocumentRecord, chunks_of: Callable[[str], list[Chu
     return _opening(start) if start is not None else None
 
 
+def _whole_sentences(text: str) -> list[str]:
+    """A chunk's sentences that read whole on their own: five words or more, ending as a sentence ends."""
+    return [s for s in split_sentences(text) if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'"]
+
+
 def _opening(start: ChunkRecord) -> Draft | None:
     """A section's opening sentences (its first chunk's first SYNOPSIS_SENTENCES whole sentences, paragraph
     numbers left out) as a draft citing that chunk; None if it has no whole sentence."""
-    opening = [s for s in split_sentences(start.text) if len(s.split()) >= 5 and s[-1:] in ".!?”’\"'"]
-    opening = opening[:SYNOPSIS_SENTENCES]
+    opening = _whole_sentences(start.text)[:SYNOPSIS_SENTENCES]
     if not opening:
         return None
     begin = start.text.find(opening[0])
